@@ -1,0 +1,3 @@
+from salesdesk.app import main
+
+raise SystemExit(main())

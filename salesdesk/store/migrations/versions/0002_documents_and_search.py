@@ -1,0 +1,53 @@
+"""Customer documents and the full-text search index
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+import salesdesk.store.types
+from salesdesk.store.search import CREATE_FTS, FTS_TABLE, rebuild_index
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "document",
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("doc_type", sa.String(length=40), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("added_at", salesdesk.store.types.UTCDateTime(length=32), nullable=False),
+        sa.Column("customer_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", salesdesk.store.types.UTCDateTime(length=32), nullable=False),
+        sa.Column("updated_at", salesdesk.store.types.UTCDateTime(length=32), nullable=False),
+        sa.Column("updated_by", sa.String(length=64), nullable=False),
+        sa.Column("deleted_at", salesdesk.store.types.UTCDateTime(length=32), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["customer_id"], ["customer.id"], name=op.f("fk_document_customer_id_customer")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_document")),
+    )
+    with op.batch_alter_table("document", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_document_customer_id"), ["customer_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_document_sha256"), ["sha256"], unique=False)
+
+    op.execute(CREATE_FTS)
+    rebuild_index(op.get_bind())
+
+
+def downgrade() -> None:
+    op.execute(f"DROP TABLE {FTS_TABLE}")
+    with op.batch_alter_table("document", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_document_sha256"))
+        batch_op.drop_index(batch_op.f("ix_document_customer_id"))
+
+    op.drop_table("document")

@@ -1,0 +1,101 @@
+"""Full-text search over customers (SQLite FTS5), umlaut- and accent-insensitive.
+
+The index holds one document per customer: number, names, every address's postal code
+and city, every contact's name and e-mail. FTS5's ``remove_diacritics`` lets "muller"
+find "Müller"; we also index the German spelling without umlauts so "mueller" and
+"strasse" find "Müller" and "Straße".
+"""
+
+import re
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, text
+
+FTS_TABLE = "customer_fts"
+CREATE_FTS = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "customer_id UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+)
+_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe",
+                         "Ü": "Ue"})
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def search_variants(body: str | None) -> str:
+    """The text to index: the original plus its umlaut-free German spelling if different."""
+    if not body:
+        return ""
+    folded = body.translate(_GERMAN)
+    return body if folded == body else f"{body} {folded}"
+
+
+def match_expression(query: str) -> str | None:
+    """An FTS5 query: every typed word as a prefix, all required. None for no words."""
+    tokens = _TOKEN.findall(query.lower())
+    if not tokens:
+        return None
+    return " ".join(f'"{token}"*' for token in tokens)
+
+
+_DOCUMENTS = """
+SELECT c.id,
+       sd_search_variants(c.number || ' ' || c.name || ' ' || c.name2 || ' '
+                          || coalesce(a.txt, '') || ' ' || coalesce(p.txt, ''))
+FROM customer c
+LEFT JOIN (SELECT customer_id, group_concat(postal_code || ' ' || city || ' ' || street, ' ') txt
+           FROM address WHERE deleted_at IS NULL GROUP BY customer_id) a ON a.customer_id = c.id
+LEFT JOIN (SELECT customer_id,
+                  group_concat(first_name || ' ' || last_name || ' ' || email, ' ') txt
+           FROM contact_person WHERE deleted_at IS NULL GROUP BY customer_id) p
+       ON p.customer_id = c.id
+WHERE c.deleted_at IS NULL
+"""
+
+
+def _hex_ids(ids: Iterable) -> list[str]:
+    return [getattr(i, "hex", i) for i in ids]
+
+
+def reindex_customers(conn: Connection, customer_ids: Iterable) -> None:
+    """Rebuild the search documents of these customers (inside the caller's transaction)."""
+    ids = _hex_ids(customer_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join(f":i{n}" for n in range(len(chunk)))
+        params = {f"i{n}": value for n, value in enumerate(chunk)}
+        conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE customer_id IN ({marks})"), params)
+        conn.execute(
+            text(f"INSERT INTO {FTS_TABLE} (customer_id, body) {_DOCUMENTS} AND c.id IN ({marks})"),
+            params,
+        )
+
+
+def rebuild_index(conn: Connection) -> None:
+    """Rebuild the whole index (after bulk loads and merges)."""
+    conn.execute(text(f"DELETE FROM {FTS_TABLE}"))
+    conn.execute(text(f"INSERT INTO {FTS_TABLE} (customer_id, body) {_DOCUMENTS}"))
+    conn.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))
+
+
+_MAIN_ADDRESS = """
+UPDATE customer SET
+  main_postal_code = coalesce((SELECT postal_code FROM address a WHERE a.customer_id = customer.id
+      AND a.kind = 'main' AND a.deleted_at IS NULL ORDER BY a.is_default DESC LIMIT 1), ''),
+  main_city = coalesce((SELECT city FROM address a WHERE a.customer_id = customer.id
+      AND a.kind = 'main' AND a.deleted_at IS NULL ORDER BY a.is_default DESC LIMIT 1), ''),
+  main_country = coalesce((SELECT country FROM address a WHERE a.customer_id = customer.id
+      AND a.kind = 'main' AND a.deleted_at IS NULL ORDER BY a.is_default DESC LIMIT 1), '')
+"""
+
+
+def refresh_main_address(conn: Connection, customer_ids: Iterable | None = None) -> None:
+    """Copy each customer's default main address into the list columns."""
+    if customer_ids is None:
+        conn.execute(text(_MAIN_ADDRESS))
+        return
+    ids = _hex_ids(customer_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join(f":i{n}" for n in range(len(chunk)))
+        params = {f"i{n}": value for n, value in enumerate(chunk)}
+        conn.execute(text(f"{_MAIN_ADDRESS} WHERE id IN ({marks})"), params)
