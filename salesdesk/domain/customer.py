@@ -135,7 +135,7 @@ def _check_credit_limit(value: object) -> object:
     return amount
 
 
-def check_customer(record: str, values: dict, country: str = "DE") -> dict:
+def check_customer(record: str, values: dict, country: str = "DE", only_given: bool = False) -> dict:
     """Normalise and check customer fields; raises ValidationFailed naming every problem."""
     checks = {
         "name": v.check_required,
@@ -147,7 +147,7 @@ def check_customer(record: str, values: dict, country: str = "DE") -> dict:
         "tax_number": partial(_tax, country=country),
         "website": v.check_website,
     }
-    return v.collect(record, values, checks, customer_labels())
+    return v.collect(record, values, checks, customer_labels(), partial=only_given)
 
 
 def _tax(value: object, country: str) -> str:

@@ -109,15 +109,19 @@ def collect(
     values: dict,
     checks: dict[str, Callable[[object], object]],
     labels: dict[str, str] | None = None,
+    partial: bool = False,
 ) -> dict:
     """Run ``checks`` on ``values``; return normalised values or raise every error at once.
 
     Empty optional values are left alone; a check for a required field must be in
-    ``checks`` as ``check_required`` (or wrap it).
+    ``checks`` as ``check_required`` (or wrap it). ``partial`` checks only the fields
+    present in ``values`` (an update of some fields).
     """
     result = dict(values)
     errors = []
     for field, check in checks.items():
+        if partial and field not in values:
+            continue  # an update that leaves this field alone
         value = values.get(field)
         must = check is check_required or getattr(check, "required", False)
         if (value is None or value == "") and not must:

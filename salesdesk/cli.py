@@ -1,0 +1,186 @@
+"""The command-line interface (contract in DESIGN.md). No Qt here."""
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import asdict
+from decimal import Decimal
+from pathlib import Path
+
+from salesdesk import __version__
+from salesdesk.domain.errors import DomainError
+from salesdesk.i18n import _, set_language
+from salesdesk.paths import default_data_dir
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="salesdesk", description=_("SalesDesk for field sales"))
+    parser.add_argument("--version", action="version", version=f"SalesDesk {__version__}")
+    _common(parser)
+    parser.add_argument("--screenshot", metavar="FILE.png", type=Path,
+                        help=_("render a view offscreen to PNG and exit"))
+    parser.add_argument("--view", default="customers",
+                        help=_("view for --screenshot: customers, customer:K-000001"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help=_("fill the local store with demo data"))
+    _common(demo)
+    demo.add_argument("--customers", type=int, default=2000)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.set_defaults(run=_run_demo)
+
+    customers = commands.add_parser("customers", help=_("list, import and export customers"))
+    actions = customers.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help=_("list customers"))
+    _common(listing)
+    listing.add_argument("--search", default="")
+    listing.add_argument("--status", action="append", default=[])
+    listing.add_argument("--limit", type=int, default=0, help=_("at most this many (0: all)"))
+    _format(listing)
+    listing.set_defaults(run=_run_customers_list)
+
+    imp = actions.add_parser("import", help=_("import customers from xlsx or csv"))
+    _common(imp)
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true", help=_("check only, change nothing"))
+    imp.add_argument("--only-valid", action="store_true",
+                     help=_("import the valid rows even if other rows have errors"))
+    imp.add_argument("--report", type=Path, help=_("where to write the error report"))
+    imp.set_defaults(run=_run_customers_import)
+
+    exp = actions.add_parser("export", help=_("export customers to xlsx or csv"))
+    _common(exp)
+    exp.add_argument("file", type=Path)
+    exp.add_argument("--search", default="")
+    exp.set_defaults(run=_run_customers_export)
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                        help=_("data folder (default: the user data dir; env SALESDESK_DATA_DIR)"))
+    parser.add_argument("--lang", default=argparse.SUPPRESS, help=_("language: en or de"))
+
+
+def _format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+
+def data_dir_of(args: argparse.Namespace) -> Path:
+    return getattr(args, "data_dir", None) or default_data_dir()
+
+
+@contextmanager
+def _store(args: argparse.Namespace, *, write: bool):
+    """The opened store; commands that write hold the instance lock while they run."""
+    from salesdesk.store.engine import open_store
+    from salesdesk.store.lock import InstanceLock
+
+    data_dir = data_dir_of(args)
+    lock = InstanceLock(data_dir).acquire() if write else None
+    store = open_store(data_dir)
+    try:
+        yield store
+    finally:
+        store.close()
+        if lock:
+            lock.release()
+
+
+def _progress(label: str) -> Callable[[int, int], None]:
+    def report(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{label} {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from salesdesk.services.demo import make_demo_data
+
+    with _store(args, write=True) as store:
+        summary = make_demo_data(store, customers=args.customers, seed=args.seed,
+                                 progress=_progress(_("demo data")))
+    print(_("Created {customers} customers, {contacts} contacts, {addresses} addresses in "
+            "{path}").format(path=data_dir_of(args), **summary))
+    return 0
+
+
+def _jsonable(value):
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value) if value is not None and not isinstance(value, str | int | bool) else value
+
+
+def _run_customers_list(args: argparse.Namespace) -> int:
+    from salesdesk.services.customer_list import CustomerFilter, list_customers
+
+    flt = CustomerFilter(search=args.search, statuses=tuple(args.status))
+    columns = ("number", "name", "postal_code", "city", "country", "status", "representative")
+    with _store(args, write=False) as store, store.session() as session:
+        rows, offset = [], 0
+        while True:
+            page = list_customers(session, flt, sort="number", offset=offset, limit=1000)
+            rows.extend(page)
+            offset += len(page)
+            if len(page) < 1000 or (args.limit and len(rows) >= args.limit):
+                break
+        if args.limit:
+            rows = rows[: args.limit]
+    records = [{k: _jsonable(v) for k, v in asdict(r).items()} for r in rows]
+    if args.format == "json":
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    elif args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows([[r[c] or "" for c in columns] for r in records])
+    else:
+        _print_table(columns, [[r[c] or "" for c in columns] for r in records])
+    return 0
+
+
+def _print_table(columns: tuple[str, ...], rows: list[list]) -> None:
+    widths = [max([len(c)] + [len(str(row[i])) for row in rows]) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    for row in rows:
+        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _run_customers_import(args: argparse.Namespace) -> int:
+    from salesdesk.services.customer_import import import_customers
+
+    with _store(args, write=not args.dry_run) as store:
+        result = import_customers(store, args.file, dry_run=args.dry_run,
+                                  only_valid=args.only_valid, report_path=args.report,
+                                  progress=_progress(_("import")))
+    print(result.summary())
+    return 0 if result.ok else 1
+
+
+def _run_customers_export(args: argparse.Namespace) -> int:
+    from salesdesk.services.customer_export import export_customers
+    from salesdesk.services.customer_list import CustomerFilter
+
+    with _store(args, write=False) as store, store.session() as session:
+        count = export_customers(session, args.file, CustomerFilter(search=args.search),
+                                 progress=_progress(_("export")))
+    print(_("Exported {count} customers to {file}").format(count=count, file=args.file))
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a parsed command; a rule broken → one line on stderr and exit code 1."""
+    if getattr(args, "lang", None):
+        set_language(args.lang)
+    try:
+        return args.run(args)
+    except DomainError as exc:
+        print(_("error: {message}").format(message=exc), file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(_("error: {message}").format(message=exc), file=sys.stderr)
+        return 1

