@@ -135,7 +135,9 @@ def _check_credit_limit(value: object) -> object:
     return amount
 
 
-def check_customer(record: str, values: dict, country: str = "DE", only_given: bool = False) -> dict:
+def check_customer(
+    record: str, values: dict, country: str = "DE", only_given: bool = False
+) -> dict:
     """Normalise and check customer fields; raises ValidationFailed naming every problem."""
     checks = {
         "name": v.check_required,
