@@ -64,14 +64,32 @@ SORT_COLUMNS = {
 }
 
 
-def _filtered(query: Select, flt: CustomerFilter) -> Select:
-    query = query.where(Customer.deleted_at.is_(None))
+# A search matching more than this share of all customers is "broad": the list then walks
+# the sort index and checks each row against the index (stops after one page), instead
+# of collecting every hit first. benchmarks/search.py measures both shapes.
+BROAD_SHARE = 0.25
+_HITS = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match"
+_HIT = (f"EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match "
+        f"AND {FTS_TABLE}.rowid = customer.search_key)")
+
+
+def search_hits(session: Session, match: str) -> int:
+    """How many live customers a search matches (tombstones are never indexed)."""
+    return session.execute(text(f"SELECT count(*) FROM ({_HITS})"), {"match": match}).scalar_one()
+
+
+def _search(session: Session, query: Select, flt: CustomerFilter) -> Select:
     match = match_expression(flt.search)
-    if flt.search.strip() and match is None:
-        return query.where(false())
-    if match:
-        hits = text(f"SELECT customer_id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match")
-        query = query.where(Customer.id.in_(hits.bindparams(match=match)))
+    if match is None:
+        return query.where(false()) if flt.search.strip() else query
+    total = session.scalar(select(func.count()).select_from(Customer)) or 1
+    if search_hits(session, match) > BROAD_SHARE * total:
+        return query.where(text(_HIT).bindparams(match=match))
+    return query.where(Customer.search_key.in_(text(_HITS).bindparams(match=match)))
+
+
+def _filtered(session: Session, query: Select, flt: CustomerFilter) -> Select:
+    query = _search(session, query.where(Customer.deleted_at.is_(None)), flt)
     if flt.statuses:
         query = query.where(Customer.status.in_(flt.statuses))
     if flt.customer_group_id:
@@ -107,10 +125,13 @@ def list_customers(
         .outerjoin(_territory, Customer.territory_id == _territory.id)
         .outerjoin(_rep, Customer.representative_id == _rep.id)
     )
-    query = _filtered(query, flt).order_by(*order).offset(offset).limit(limit)
+    query = _filtered(session, query, flt).order_by(*order).offset(offset).limit(limit)
     return [CustomerRow(*row) for row in session.execute(query)]
 
 
 def count_customers(session: Session, flt: CustomerFilter) -> int:
-    query = _filtered(select(func.count()).select_from(Customer), flt)
+    match = match_expression(flt.search)
+    if match and flt == CustomerFilter(search=flt.search, extra=flt.extra) and not flt.extra:
+        return search_hits(session, match)  # the index alone knows: no join needed
+    query = _filtered(session, select(func.count()).select_from(Customer), flt)
     return session.scalar(query) or 0

@@ -91,17 +91,29 @@ def _backup(path: Path, revision: str) -> Path:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Run Alembic migrations up to ``revision`` in one transaction."""
+    """Run Alembic migrations up to ``revision`` in one transaction.
+
+    Foreign keys are switched off for the migration (SQLite's table rebuilds would
+    trip them; the pragma only works outside a transaction) and checked before commit.
+    """
     from alembic import command
     from alembic.config import Config
 
-    with engine.begin() as connection:
-        config = Config()
-        config.set_main_option(
-            "script_location", str(resources.files("salesdesk.store.migrations"))
-        )
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config = Config()
+                config.set_main_option(
+                    "script_location", str(resources.files("salesdesk.store.migrations"))
+                )
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise StoreError(f"migration to {revision} broke references: {broken[:5]}")
+        finally:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def open_store(data_dir: Path, user: str | None = None) -> Store:

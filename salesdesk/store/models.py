@@ -55,6 +55,7 @@ class Customer(Synced, Base):
         Index("ix_customer_main_city", "main_city"),
         Index("ix_customer_main_postal_code", "main_postal_code"),
         Index("ix_customer_vat_id", "vat_id"),
+        Index("ix_customer_search_key", "search_key", unique=True),
     )
 
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -87,6 +88,8 @@ class Customer(Synced, Base):
     main_postal_code: Mapped[str] = mapped_column(String(16), default="")
     main_city: Mapped[str] = mapped_column(String(100), default="")
     main_country: Mapped[str] = mapped_column(String(2), default="")
+    # Local key of the search index (store/search.py), set by a trigger; never synced.
+    search_key: Mapped[int | None] = mapped_column(default=None)
 
     addresses: Mapped[list["Address"]] = relationship(
         back_populates="customer", cascade="all, delete-orphan", order_by="Address.kind"

@@ -4,6 +4,10 @@ The index holds one document per customer: number, names, every address's postal
 and city, every contact's name and e-mail. FTS5's ``remove_diacritics`` lets "muller"
 find "Müller"; we also index the German spelling without umlauts so "mueller" and
 "strasse" find "Müller" and "Straße".
+
+The index's rowid is ``customer.search_key``, a local integer a trigger assigns on every
+insert (whatever wrote the row), so matches join the customer table by integer without
+reading stored text. Only prefix queries are used, hence ``detail=none``.
 """
 
 import re
@@ -13,9 +17,18 @@ from sqlalchemy import Connection, text
 
 FTS_TABLE = "customer_fts"
 CREATE_FTS = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    "customer_id UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(body, "
+    "tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3', detail = none)"
 )
+# search_key = one more than the largest so far (a unique index makes max() a seek)
+CREATE_SEARCH_KEY_TRIGGER = """
+CREATE TRIGGER IF NOT EXISTS customer_search_key AFTER INSERT ON customer
+WHEN new.search_key IS NULL
+BEGIN
+  UPDATE customer SET search_key = (SELECT coalesce(max(search_key), 0) + 1 FROM customer)
+  WHERE rowid = new.rowid;
+END
+"""
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe",
                          "Ü": "Ue"})
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -38,7 +51,7 @@ def match_expression(query: str) -> str | None:
 
 
 _DOCUMENTS = """
-SELECT c.id,
+SELECT c.search_key,
        sd_search_variants(c.number || ' ' || c.name || ' ' || c.name2 || ' '
                           || coalesce(a.txt, '') || ' ' || coalesce(p.txt, ''))
 FROM customer c
@@ -63,9 +76,10 @@ def reindex_customers(conn: Connection, customer_ids: Iterable) -> None:
         chunk = ids[start : start + 500]
         marks = ", ".join(f":i{n}" for n in range(len(chunk)))
         params = {f"i{n}": value for n, value in enumerate(chunk)}
-        conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE customer_id IN ({marks})"), params)
+        conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN "
+                          f"(SELECT search_key FROM customer WHERE id IN ({marks}))"), params)
         conn.execute(
-            text(f"INSERT INTO {FTS_TABLE} (customer_id, body) {_DOCUMENTS} AND c.id IN ({marks})"),
+            text(f"INSERT INTO {FTS_TABLE} (rowid, body) {_DOCUMENTS} AND c.id IN ({marks})"),
             params,
         )
 
@@ -73,7 +87,7 @@ def reindex_customers(conn: Connection, customer_ids: Iterable) -> None:
 def rebuild_index(conn: Connection) -> None:
     """Rebuild the whole index (after bulk loads and merges)."""
     conn.execute(text(f"DELETE FROM {FTS_TABLE}"))
-    conn.execute(text(f"INSERT INTO {FTS_TABLE} (customer_id, body) {_DOCUMENTS}"))
+    conn.execute(text(f"INSERT INTO {FTS_TABLE} (rowid, body) {_DOCUMENTS}"))
     conn.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))
 
 

@@ -8,7 +8,12 @@ import sqlalchemy as sa
 from alembic import op
 
 import salesdesk.store.types
-from salesdesk.store.search import CREATE_FTS, FTS_TABLE, rebuild_index
+from salesdesk.store.search import (
+    CREATE_FTS,
+    CREATE_SEARCH_KEY_TRIGGER,
+    FTS_TABLE,
+    rebuild_index,
+)
 
 revision = "0002"
 down_revision = "0001"
@@ -40,12 +45,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_document_customer_id"), ["customer_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_document_sha256"), ["sha256"], unique=False)
 
+    op.add_column("customer", sa.Column("search_key", sa.Integer(), nullable=True))
+    op.create_index("ix_customer_search_key", "customer", ["search_key"], unique=True)
+    op.execute("UPDATE customer SET search_key = rowid")
+    op.execute(CREATE_SEARCH_KEY_TRIGGER)
     op.execute(CREATE_FTS)
     rebuild_index(op.get_bind())
 
 
 def downgrade() -> None:
     op.execute(f"DROP TABLE {FTS_TABLE}")
+    op.execute("DROP TRIGGER customer_search_key")
+    op.drop_index("ix_customer_search_key", "customer")
+    with op.batch_alter_table("customer", schema=None) as batch_op:
+        batch_op.drop_column("search_key")
     with op.batch_alter_table("document", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_document_sha256"))
         batch_op.drop_index(batch_op.f("ix_document_customer_id"))
