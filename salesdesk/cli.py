@@ -3,6 +3,7 @@
 import argparse
 import csv
 import json
+import logging
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -13,7 +14,10 @@ from pathlib import Path
 from salesdesk import __version__
 from salesdesk.domain.errors import DomainError
 from salesdesk.i18n import _, set_language
+from salesdesk.logs import setup_logging
 from salesdesk.paths import default_data_dir
+
+log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -177,10 +181,13 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "lang", None):
         set_language(args.lang)
     try:
+        setup_logging(data_dir_of(args))
         return args.run(args)
-    except DomainError as exc:
-        print(_("error: {message}").format(message=exc), file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(_("error: {message}").format(message=exc), file=sys.stderr)
-        return 1
+    except (DomainError, OSError) as exc:
+        message = str(exc)
+    except Exception as exc:  # a bug: the user still gets one line, the log the traceback
+        log.exception("command %s failed", getattr(args, "command", "?"))
+        message = _("unexpected {kind}: {detail} (details in the log file)").format(
+            kind=type(exc).__name__, detail=exc)
+    print(_("error: {message}").format(message=" ".join(message.split())), file=sys.stderr)
+    return 1

@@ -12,6 +12,7 @@ ROOT = Path(salesdesk.__file__).parent
 # rank: a module may import salesdesk modules of a lower rank (and its own package)
 RANKS = {
     "i18n": 0, "paths": 0, "__init__": 0,
+    "logs": 0.5,
     "domain": 1,
     "store": 2,
     "sync": 3, "integrations": 3, "reports": 3,
