@@ -1,0 +1,1 @@
+"""Dialogs; edit dialogs load their Qt Designer form from salesdesk.forms."""

@@ -1,0 +1,177 @@
+"""New customer and edit master data (forms/customer_edit.ui)."""
+
+import uuid
+
+from babel.numbers import NumberFormatError, parse_decimal
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
+
+from salesdesk.domain.customer import check_address, check_customer
+from salesdesk.domain.errors import FieldError, ValidationFailed
+from salesdesk.i18n import _
+from salesdesk.services.customers import create_customer, get_customer, record_name, update_customer
+from salesdesk.services.lookups import LOOKUPS, all_lookups, lookup_entry
+from salesdesk.store.engine import Store
+from salesdesk.ui import choices
+from salesdesk.ui.dialogs import duplicates
+from salesdesk.ui.dialogs.form_dialog import FormDialog
+from salesdesk.ui.formatting import format_amount, locale_name
+from salesdesk.ui.forms import fill_combo
+
+CUSTOMER_FIELDS = (
+    "name", "name2", "legal_form", "status", "customer_group_id", "price_group_id", "vat_id",
+    "tax_number", "website", "representative_id", "territory_id", "payment_term_id",
+    "delivery_term_id", "currency", "credit_limit", "language", "next_contact",
+    "do_not_contact", "do_not_contact_reason", "notes",
+)
+ADDRESS_FIELDS = ("street", "postal_code", "city", "country")
+DEFAULTS = {"status": "prospect", "currency": "EUR", "language": "de", "country": "DE"}
+
+
+class CustomerDialog(FormDialog):
+    """Create a customer file (with its main address) or change its master data."""
+
+    FORM = "customer_edit.ui"
+    FIELDS = CUSTOMER_FIELDS + ADDRESS_FIELDS
+    REQUIRED = ("name", "currency")
+
+    sig_open_customer = Signal(object)  # the user chose an existing file over a duplicate
+
+    def __init__(self, store: Store, customer_id: uuid.UUID | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store, self.customer_id = store, customer_id
+        self.saved_id: uuid.UUID | None = None
+        self._country = "DE"
+        with store.session() as session:
+            values = self._stored(session) if customer_id else dict(DEFAULTS)
+            self._fill_pickers(session, values)
+        self.form.findChild(QWidget, "main_address_group").setVisible(customer_id is None)
+        self.field("do_not_contact_reason").setEnabled(bool(values.get("do_not_contact")))
+        self.field("do_not_contact").toggled.connect(
+            self.field("do_not_contact_reason").setEnabled)
+        self.set_values(values)
+        if customer_id is not None:
+            self.show_errors_for_all_fields()
+        self.field("name").setFocus()
+
+    def _stored(self, session) -> dict:
+        customer = get_customer(session, self.customer_id)
+        self._country = customer.main_country or "DE"
+        self.setWindowTitle(_("Customer {number} {name}").format(
+            number=customer.number, name=customer.name))
+        values = {f: getattr(customer, f) for f in CUSTOMER_FIELDS}
+        values["credit_limit"] = format_amount(customer.credit_limit)
+        for field in LOOKUPS:
+            values[field] = str(values[field]) if values[field] else None
+        return values
+
+    def _fill_pickers(self, session, values: dict) -> None:
+        if self.customer_id is None:
+            self.setWindowTitle(self.tr("New customer"))
+        fill_combo(self.field("status"), choices.status_items())
+        fill_combo(self.field("language"), choices.language_items())
+        fill_combo(self.field("currency"), [(c, c) for c in choices.CURRENCIES])
+        fill_combo(self.field("country"), choices.country_items())
+        for field, entries in all_lookups(session).items():
+            items = [(e.label, str(e.id)) for e in entries]
+            current = values.get(field)
+            if current and current not in {data for _, data in items}:
+                entry = lookup_entry(session, field, uuid.UUID(current))
+                if entry is not None:
+                    items.append((entry.label, current))
+            fill_combo(self.field(field), items, empty=self.tr("(none)"))
+
+    # -- values and checks --------------------------------------------------------------
+
+    def values(self) -> dict:  # override
+        values = super().values()
+        values["credit_limit"] = _amount(values["credit_limit"])
+        for field in LOOKUPS:
+            values[field] = uuid.UUID(values[field]) if values[field] else None
+        return values
+
+    def _record(self) -> str:
+        return record_name(None) if self.customer_id is None else self.windowTitle()
+
+    def check(self, values: dict) -> None:  # override
+        errors: list[FieldError] = []
+        customer = {f: values[f] for f in CUSTOMER_FIELDS}
+        country = values["country"] if self.customer_id is None else self._country
+        errors += _failures(check_customer, self._record(), customer, country=country or "DE")
+        if not values["currency"]:
+            errors.append(FieldError(self._record(), _("Currency"), _("is required"),
+                                     key="currency"))
+        if values["do_not_contact"] and not values["do_not_contact_reason"]:
+            errors.append(FieldError(self._record(), _("Reason for do not contact"),
+                                     _("is required when do not contact is set"),
+                                     key="do_not_contact_reason"))
+        if self.customer_id is None and self._address(values):
+            errors += _failures(check_address, self._record(), self._address(values))
+        if errors:
+            raise ValidationFailed(errors)
+
+    def _address(self, values: dict) -> dict | None:
+        """The main address of a new customer, if any of its fields was filled in."""
+        address = {f: values[f] for f in ADDRESS_FIELDS}
+        if not any(address[f] for f in ("street", "postal_code", "city")):
+            return None
+        return address | {"kind": "main", "is_default": True}
+
+    # -- saving -------------------------------------------------------------------------
+
+    def persist(self, values: dict) -> bool:  # override
+        if self.customer_id is None:
+            return self._create(values)
+        changed = {f: values[f] for f in CUSTOMER_FIELDS if values[f] != self._initial.get(f)}
+        with self.store.session() as session:
+            update_customer(session, get_customer(session, self.customer_id), changed)
+            session.commit()
+        self.saved_id = self.customer_id
+        return True
+
+    def _create(self, values: dict) -> bool:
+        address = self._address(values)
+        with self.store.session() as session:
+            if not self._no_duplicates(session, values, address):
+                return False
+            customer = create_customer(session, {f: values[f] for f in CUSTOMER_FIELDS},
+                                       addresses=[address] if address else [])
+            session.commit()
+            self.saved_id = customer.id
+        return True
+
+    def _no_duplicates(self, session, values: dict, address: dict | None) -> bool:
+        """Warn about probable duplicates; False when the user does not want a new file."""
+        try:
+            from salesdesk.services.duplicates import find_duplicates
+        except ImportError:  # duplicate detection not installed: nothing to warn about
+            return True
+        found = find_duplicates(session, values["name"], (address or {}).get("postal_code", ""),
+                                values["vat_id"])
+        if not found:
+            return True
+        choice, chosen = duplicates.ask_about_duplicates(self, found)
+        if choice == duplicates.OPEN_EXISTING:
+            self._initial = self.values()  # leaving on purpose: no "unsaved changes" prompt
+            self.sig_open_customer.emit(chosen)
+            self.reject()
+        return choice == duplicates.CREATE_ANYWAY
+
+
+def _amount(text: str) -> object:
+    """A typed amount read the way the user's language writes it; "" → None."""
+    if not text:
+        return None
+    try:
+        return parse_decimal(text, locale=locale_name(), strict=False)
+    except NumberFormatError:
+        return text  # the domain check names the problem
+
+
+def _failures(check, record: str, values: dict, **kwargs) -> list[FieldError]:
+    try:
+        check(record, values, **kwargs)
+    except ValidationFailed as exc:
+        return exc.errors
+    return []

@@ -1,0 +1,207 @@
+"""The customer list page: filters, the lazy table, the column chooser."""
+
+import uuid
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from salesdesk.store.engine import Store
+from salesdesk.ui.clipboard import copy_selection
+from salesdesk.ui.models.customer_table import COLUMN_KEYS, CustomerTableModel
+from salesdesk.ui.settings import Settings
+from salesdesk.ui.views.filter_bar import CustomerFilterBar
+
+HEADER_KEY = "customer_list/header"
+FILTER_KEY = "customer_list/filters"
+ALWAYS_SHOWN = ("number", "name")
+WIDTHS = {"number": 90, "name": 260, "postal_code": 80, "city": 140, "country": 60,
+          "status": 80, "group": 60, "territory": 70, "representative": 150,
+          "next_contact": 100, "credit_limit": 110, "do_not_contact": 130}
+
+
+class CustomerListView(QWidget):
+    """Customers matching the filters; Enter or double-click opens a customer file."""
+
+    sig_open_customer = Signal(object)  # customer id
+    sig_count_changed = Signal(int)  # customers matching the filters
+    sig_selection_changed = Signal()
+
+    def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._settings = settings
+        self.filters = CustomerFilterBar(store, self)
+        self.model = CustomerTableModel(store, parent=self)
+        self.table = QTableView(self)
+        self.empty = QLabel(self)
+        self._pages = QStackedWidget(self)
+        self._build()
+        self.filters.sig_changed.connect(self.apply_filter)
+        self.model.sig_reloaded.connect(self._reloaded)
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.selectionModel().selectionChanged.connect(self.sig_selection_changed)
+        self.table.selectionModel().currentRowChanged.connect(self.sig_selection_changed)
+
+    def _build(self) -> None:
+        table = self.table
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.setShowGrid(False)
+        table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+        header = table.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        header.setStretchLastSection(False)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        for key, width in WIDTHS.items():
+            header.resizeSection(COLUMN_KEYS.index(key), width)
+        header.setSectionResizeMode(COLUMN_KEYS.index("name"), QHeaderView.ResizeMode.Interactive)
+        for keys in (QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)):
+            QShortcut(keys, table, self.open_current,
+                      context=Qt.ShortcutContext.WidgetShortcut)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setEnabled(False)
+        self._pages.addWidget(table)
+        self._pages.addWidget(self.empty)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.filters)
+        layout.addWidget(self._pages, 1)
+
+    # -- state ----------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Restore the user's columns and filters, then read the first page (once)."""
+        header = self.table.horizontalHeader()
+        header.setSortIndicator(COLUMN_KEYS.index("name"), Qt.SortOrder.AscendingOrder)
+        saved = self._settings.blob(HEADER_KEY)
+        if saved is not None and not header.restoreState(saved):
+            header.setSortIndicator(COLUMN_KEYS.index("name"), Qt.SortOrder.AscendingOrder)
+        for key in ALWAYS_SHOWN:
+            header.setSectionHidden(COLUMN_KEYS.index(key), False)
+        self.filters.restore(self._settings.mapping(FILTER_KEY))
+        self.model.configure(self.filters.customer_filter())
+        self.table.setSortingEnabled(True)  # sorts by the indicator: the first (only) query
+        self.model.ensure_loaded()
+
+    def save_state(self) -> None:
+        self._settings.set_blob(HEADER_KEY, self.table.horizontalHeader().saveState())
+        self._settings.set_mapping(FILTER_KEY, self.filters.state())
+
+    # -- reading ------------------------------------------------------------------------
+
+    def apply_filter(self) -> None:
+        self.model.set_filter(self.filters.customer_filter())
+
+    def refresh(self) -> None:
+        """Read again from the store, keeping the current customer selected if shown."""
+        current = self.current_customer_id()
+        self.model.reload()
+        if current is not None:
+            self.select_customer(current)
+
+    def _reloaded(self) -> None:
+        if self.model.rowCount() == 0:
+            self.empty.setText(self._empty_text())
+            self._pages.setCurrentWidget(self.empty)
+        else:
+            self._pages.setCurrentWidget(self.table)
+        QTimer.singleShot(0, self._count)  # counting can wait until the page is drawn
+
+    def _count(self) -> None:
+        self.sig_count_changed.emit(self.model.total())
+
+    def _empty_text(self) -> str:
+        if self.filters.is_filtered():
+            return self.tr("No customers match the search or the filters.\n"
+                           "Change them, or use \"Reset filters\".")
+        return self.tr("There are no customers yet.\nCreate one with File → New customer "
+                       "(Ctrl+N), or import a spreadsheet with File → Import….")
+
+    # -- selection and opening ----------------------------------------------------------
+
+    def current_customer_id(self) -> uuid.UUID | None:
+        row = self.model.row_at(self.table.currentIndex().row())
+        return row.id if row else None
+
+    def selected_rows(self) -> list:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.row_at(r) for r in rows if self.model.row_at(r)]
+
+    def select_customer(self, customer_id: uuid.UUID) -> bool:
+        row = self.model.row_of(customer_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    def step(self, delta: int) -> uuid.UUID | None:
+        """Make the next (+1) or previous (-1) customer current; its id, or None at an end."""
+        row = self.table.currentIndex().row() + delta
+        if row >= self.model.rowCount() and self.model.canFetchMore(QModelIndex()):
+            self.model.fetchMore(QModelIndex())
+        if not 0 <= row < self.model.rowCount():
+            return None
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        return self.model.row_at(row).id
+
+    def open_current(self) -> None:
+        self._open_index(self.table.currentIndex())
+
+    def _open_index(self, index: QModelIndex) -> None:
+        row = self.model.row_at(index.row()) if index.isValid() else None
+        if row is not None:
+            self.sig_open_customer.emit(row.id)
+
+    def copy(self) -> int:
+        return copy_selection(self.table)
+
+    # -- columns ------------------------------------------------------------------------
+
+    def column_menu(self, menu: QMenu | None = None) -> QMenu:
+        """Checkable entries to show or hide each column (header context menu, View menu)."""
+        menu = menu or QMenu(self)
+        menu.clear()
+        header = self.table.horizontalHeader()
+        for column, key in enumerate(COLUMN_KEYS):
+            action = menu.addAction(self.model.headerData(column, Qt.Orientation.Horizontal))
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.setEnabled(key not in ALWAYS_SHOWN)
+            action.toggled.connect(lambda shown, c=column: header.setSectionHidden(c, not shown))
+        menu.addSeparator()
+        menu.addAction(self.tr("Reset columns"), self.reset_columns)
+        return menu
+
+    def _header_menu(self, position: QPoint) -> None:
+        menu = self.column_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.table.horizontalHeader().mapToGlobal(position))
+
+    def reset_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        for column, key in enumerate(COLUMN_KEYS):
+            header.setSectionHidden(column, False)
+            header.moveSection(header.visualIndex(column), column)
+            header.resizeSection(column, WIDTHS[key])
+
+    def focus_search(self) -> None:
+        self.filters.focus_search()

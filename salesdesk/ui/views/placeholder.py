@@ -1,0 +1,55 @@
+"""A page for a feature that is not built yet: says so plainly, centred."""
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from salesdesk.ui.icons import icon
+
+
+class PlaceholderView(QWidget):
+    def __init__(self, icon_name: str, title: str, text: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        picture = QLabel(self)
+        picture.setPixmap(icon(icon_name).pixmap(64, 64))
+        picture.setEnabled(False)  # drawn in the disabled colour: quiet
+        heading = QLabel(title, self)
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        heading.setFont(font)
+        self.message = QLabel(text, self)
+        self.message.setWordWrap(True)
+        self.message.setMaximumWidth(520)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        for widget in (picture, heading, self.message):
+            widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(3)
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("PlaceholderView", text)
+
+
+def placeholder_pages(parent: QWidget | None = None) -> dict[str, PlaceholderView]:
+    """The pages of the features that come in later versions, by navigation key."""
+    coming = tr("This part of SalesDesk is coming in a later version.")
+    texts = {
+        "logbook": ("logbook", tr("Logbook"),
+                    tr("Who talked to whom, when and about what: every call, visit and "
+                       "e-mail with a customer.")),
+        "tasks": ("tasks", tr("Tasks"),
+                  tr("Follow-ups and tasks with due dates, also in your Outlook calendar.")),
+        "conditions": ("conditions", tr("Conditions"),
+                       tr("Condition sheets with prices, discounts, payment and delivery "
+                          "terms, ready to print for the customer.")),
+        "agents": ("agents", tr("Agents"),
+                   tr("Commercial agents with their territories, commission plans and "
+                      "statements.")),
+        "sync": ("sync", tr("Sync"),
+                 tr("Synchronisation with the central database. Until then your data is "
+                    "kept safely on this computer.")),
+    }
+    return {key: PlaceholderView(name, title, f"{text}\n\n{coming}", parent)
+            for key, (name, title, text) in texts.items()}

@@ -1,0 +1,52 @@
+"""Fixtures for the desktop app: Qt offscreen, settings in tmp, a store of demo customers."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import shutil  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from salesdesk.services.demo import make_demo_data  # noqa: E402
+from salesdesk.store.engine import open_store  # noqa: E402
+
+DEMO_CUSTOMERS = 500
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """A data dir with 500 seeded demo customers, made once per test run."""
+    data_dir = tmp_path_factory.mktemp("demo-template") / "data"
+    store = open_store(data_dir, user="tester")
+    make_demo_data(store, customers=DEMO_CUSTOMERS, seed=1)
+    store.close()
+    return data_dir
+
+
+@pytest.fixture
+def demo_dir(demo_template, tmp_path) -> Path:
+    """A private copy of the demo data dir (tests may change it)."""
+    target = tmp_path / "demo"
+    shutil.copytree(demo_template, target, ignore=shutil.ignore_patterns("salesdesk.lock*"))
+    return target
+
+
+@pytest.fixture
+def demo_store(demo_dir):
+    store = open_store(demo_dir, user="tester")
+    yield store
+    store.close()
+
+
+@pytest.fixture(autouse=True)
+def user_settings(qapp, tmp_path):
+    """QSettings go to a temporary folder, never to the developer's own settings."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(tmp_path / "settings"))
+    qapp.setOrganizationName("SalesDeskTests")
+    qapp.setApplicationName("SalesDeskTests")
+    yield tmp_path / "settings"
