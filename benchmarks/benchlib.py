@@ -33,7 +33,7 @@ def parser(description: str) -> argparse.ArgumentParser:
 
 
 def store_dir(args: argparse.Namespace) -> Path:
-    return args.data_dir or OUT / f"store-{args.customers}"
+    return (args.data_dir or OUT / f"store-{args.customers}").resolve()
 
 
 def salesdesk_command() -> list[str]:
@@ -46,7 +46,8 @@ def run_salesdesk(*args: str, env: dict | None = None) -> subprocess.CompletedPr
     done = subprocess.run([*salesdesk_command(), *args], capture_output=True, text=True,
                           env={**os.environ, **(env or {})})
     if done.returncode != 0:
-        raise SystemExit(f"salesdesk {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+        raise SystemExit(f"salesdesk {' '.join(args)} failed (exit {done.returncode}):\n"
+                         f"{done.stdout[-1500:]}{done.stderr[-3000:]}")
     return done
 
 
@@ -83,17 +84,24 @@ def demo_store(data_dir: Path, customers: int) -> float:
 
 def ensure_store(args: argparse.Namespace) -> Path:
     """The cached demo store with ``args.customers`` customers, built on first use."""
-    data_dir = store_dir(args)
-    if is_complete(data_dir, args.customers):
+    return ensure_demo_store(store_dir(args), args.customers, given=args.data_dir is not None)
+
+
+def ensure_demo_store(data_dir: Path, customers: int, given: bool = False) -> Path:
+    """``data_dir`` holding a finished `salesdesk demo` of ``customers``, built if needed.
+
+    A folder the user gave (``given``) is only ever filled when empty, never deleted.
+    """
+    if is_complete(data_dir, customers):
         return data_dir
     if data_dir.exists() and any(data_dir.iterdir()):
-        if args.data_dir is not None and not (data_dir / COMPLETE).exists():
+        if given:
             raise SystemExit(f"{data_dir} holds other data; give an empty or new --data-dir")
         shutil.rmtree(data_dir)  # our own cache, half built or of another size
     data_dir.mkdir(parents=True, exist_ok=True)
-    print(f"building the store: salesdesk demo --customers {args.customers} "
+    print(f"building the store: salesdesk demo --customers {customers} "
           f"--data-dir {data_dir} ...", flush=True)
-    seconds = demo_store(data_dir, args.customers)
+    seconds = demo_store(data_dir, customers)
     print(f"built in {seconds:.1f} s", flush=True)
     return data_dir
 

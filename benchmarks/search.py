@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from sqlalchemy import event, text
 
 import benchlib
+from salesdesk.services import customer_list
 from salesdesk.services.customer_list import CustomerFilter, count_customers, list_customers
 from salesdesk.store.engine import open_store
+from salesdesk.store.search import match_expression
 
 TARGET_MS = 30.0
 GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -87,10 +89,17 @@ def summary(values: list[float]) -> str:
             f"max {max(values):6.1f} ms  (n={len(values)})")
 
 
-def breakdown(strokes: list[Keystroke], times: list[float]) -> None:
+def shape(session, typed: str, total: int) -> str:
+    """Which query shape customer_list picks for this search (see BROAD_SHARE there)."""
+    hits = customer_list.search_hits(session, match_expression(typed))
+    return "broad" if hits > customer_list.BROAD_SHARE * total else "narrow"
+
+
+def breakdown(strokes: list[Keystroke], times: list[float], shapes: list[str]) -> None:
     groups = defaultdict(list)
-    for stroke, ms in zip(strokes, times, strict=True):
+    for stroke, ms, kind in zip(strokes, times, shapes, strict=True):
         groups[f"kind {stroke.kind}"].append(ms)
+        groups[f"shape {kind}"].append(ms)
         groups[f"{min(len(stroke.typed), 4)}{'+' if len(stroke.typed) >= 4 else ''} "
                "characters typed"].append(ms)
     print("\nper group:")
@@ -121,7 +130,11 @@ def main() -> int:
     parser = benchlib.parser(__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--broad-share", type=float,
+                        help="try another customer_list.BROAD_SHARE (default: the app's)")
     args = parser.parse_args()
+    if args.broad_share is not None:
+        customer_list.BROAD_SHARE = args.broad_share
     data_dir = benchlib.ensure_store(args)
     raw = sqlite3.connect(f"{(data_dir / 'salesdesk.sqlite3').as_uri()}?mode=ro", uri=True)
     raw.execute("PRAGMA case_sensitive_like = ON")  # LIKE 'Ab%' may use the name index
@@ -133,6 +146,8 @@ def main() -> int:
             for stroke in strokes[:30]:  # warm the page cache, as a running app has it
                 app_search(session, stroke.typed)
             measured = [app_search(session, stroke.typed) for stroke in strokes]
+            total = session.execute(text("SELECT count(*) FROM customer")).scalar_one()
+            shapes = [shape(session, stroke.typed, total) for stroke in strokes]
         times = [ms for ms, _ in measured]
         misses = sorted({s.typed for s, (_, n) in zip(strokes, measured, strict=True) if n == 0})
         for stroke in strokes[:30]:
@@ -143,11 +158,11 @@ def main() -> int:
         print(f"\n{len(strokes)} keystrokes from {args.words} words; app: {summary(times)}")
         print(f"baseline: {summary(base)}; plan: {plan[-1][-1]}")
         print(f"keystrokes that found nothing: {len(misses)} {misses[:12]}")
-        breakdown(strokes, times)
+        breakdown(strokes, times, shapes)
         slowest = max(zip(times, strokes, strict=True), key=lambda pair: pair[0])[1]
-        print(f"\nquery plans of the slowest keystroke {slowest.typed!r} ({slowest.kind}):")
+        print(f"\nquery plans of the slowest keystroke {slowest.typed!r} ({slowest.kind}, "
+              f"BROAD_SHARE {customer_list.BROAD_SHARE}):")
         explain(store, slowest.typed)
-        total = store.session().execute(text("SELECT count(*) FROM customer")).scalar()
     finally:
         store.close()
         raw.close()

@@ -104,7 +104,8 @@ def windows_installer(bundle: Path, ver: str, distpath: Path) -> Path | None:
 
 
 def folder_size_mb(folder: Path) -> float:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+    files = [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()]
+    return sum(p.stat().st_size for p in files) / 1e6
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ import os
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from salesdesk.domain.errors import DomainError
 from salesdesk.i18n import _
+from salesdesk.store.models import Address, BankAccount, ContactPerson, Customer
 
 TEXT, MONEY, DATE, BOOL = "text", "money", "date", "bool"
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -54,6 +56,16 @@ class Column:
 
     def header(self, language: str) -> str:
         return self.german if language == "de" else self.english
+
+    def read(self, raw: object) -> object:
+        """A cell of this column as a value; ValueError for a date or yes/no it isn't."""
+        if self.kind == DATE:
+            return cell_date(raw)
+        if self.kind == BOOL:
+            return cell_bool(raw)
+        if self.kind == MONEY and not isinstance(raw, str):
+            return raw  # a number cell: parse_amount reads it exactly
+        return cell_text(raw)
 
 
 # Headers are a file format shared by export and import, so both languages are spelled
@@ -130,6 +142,27 @@ COLUMNS: tuple[Column, ...] = (
            ("Bemerkung", "Bemerkungen", "Notiz", "Anmerkungen", "Comments", "Remarks"), width=40),
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+
+
+def main_address(customer: Customer) -> Address | None:
+    """The default main address: the one a row of the table holds."""
+    live = [a for a in customer.addresses if a.deleted_at is None and a.kind == "main"]
+    return min(live, key=lambda a: (not a.is_default, a.created_at, a.id), default=None)
+
+
+def first_contact(customer: Customer) -> ContactPerson | None:
+    """The contact person created first."""
+    live = [c for c in customer.contacts if c.deleted_at is None]
+    return min(live, key=lambda c: (c.created_at, c.id), default=None)
+
+
+def default_bank_account(customer: Customer) -> BankAccount | None:
+    """The default bank account, else the one added first."""
+    live = [b for b in customer.bank_accounts if b.deleted_at is None]
+    return min(live, key=lambda b: (not b.is_default, b.created_at, b.id), default=None)
+
+
+PART_RECORD = {"address": main_address, "contact": first_contact, "bank": default_bank_account}
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -241,13 +274,19 @@ def _xlsx_lines(path: Path) -> Iterator[tuple]:
 def _csv_lines(path: Path) -> Iterator[list]:
     text = _decode(path.read_bytes())
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    for line in reader:
-        yield [_unguard(v) if v != "" else None for v in line]
+    try:
+        for line in reader:
+            yield [_unguard(v) if v != "" else None for v in line]
+    except csv.Error as exc:
+        raise TableError(_("{file} cannot be read as CSV (line {line}: {detail}).").format(
+            file=path, line=reader.line_num, detail=exc)) from exc
 
 
 def _decode(raw: bytes) -> str:
     if raw.startswith(codecs.BOM_UTF8):
         return raw[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")  # Excel's "Unicode text" (tab-separated)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -303,33 +342,37 @@ def write_table(
         if kind == "xlsx":
             count = _write_xlsx(temp, headers, rows, kinds, widths, title)
         else:
-            count = _write_csv(temp, headers, rows, kinds)
+            count = _write_csv(temp, headers, rows)
         os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
     return count
 
 
-def _write_csv(path: Path, headers: Sequence[str], rows: Iterable, kinds: list[str]) -> int:
+def _write_csv(path: Path, headers: Sequence[str], rows: Iterable) -> int:
     count = 0
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=CSV_DELIMITER)
         writer.writerow(headers)
         for row in rows:
-            writer.writerow([_csv_value(v, k) for v, k in zip(row, kinds, strict=True)])
+            writer.writerow([_csv_value(v) for v in row])
             count += 1
     return count
 
 
-def _csv_value(value: object, kind: str) -> str:
+def _csv_value(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, Decimal):
         return format(value, "f").replace(".", ",")  # German Excel's decimal comma
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        value = value.date()
     if isinstance(value, date | datetime):
         return value.isoformat()  # Excel reads ISO dates in every locale
+    if isinstance(value, int | float):
+        return str(value)
     return _guard(str(value))
 
 
@@ -351,9 +394,14 @@ def _write_xlsx(path: Path, headers: Sequence[str], rows: Iterable, kinds: list[
     sheet.append(_header_cells(sheet, headers))
     cell = _cell_maker(sheet, kinds)
     count = 0
-    for row in rows:
-        sheet.append([cell(v, k) for v, k in zip(row, kinds, strict=True)])
-        count += 1
+    try:
+        for row in rows:
+            sheet.append([cell(v, k) for v, k in zip(row, kinds, strict=True)])
+            count += 1
+    except BaseException:
+        with suppress(Exception):  # finishing lets openpyxl remove its own temporary file
+            book.save(path)
+        raise
     last = get_column_letter(max(len(headers), 1))
     sheet.auto_filter.ref = f"A1:{last}{count + 1}"  # written when the sheet is closed
     book.save(path)
@@ -431,7 +479,7 @@ def cell_text(value: object) -> str | None:
     return text or None
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y")
+_DATE_FORMATS = ("%d.%m.%Y", "%d.%m.%y")
 
 
 def cell_date(value: object) -> date | None:
@@ -443,11 +491,11 @@ def cell_date(value: object) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, str):
+        with suppress(ValueError):
+            return datetime.fromisoformat(value.strip()).date()  # also 2026-05-04T00:00
         for pattern in _DATE_FORMATS:
-            try:
+            with suppress(ValueError):
                 return datetime.strptime(value.strip(), pattern).date()
-            except ValueError:
-                continue
     raise ValueError(_("not a date (use 2026-05-04 or 04.05.2026)"))
 
 

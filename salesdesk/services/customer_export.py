@@ -31,6 +31,7 @@ from salesdesk.store.models import (
 )
 
 PAGE = 5000  # customers read per round trip: big pages, few queries, bounded memory
+STEP = 500  # rows between progress reports and cancel checks
 _CENT = Decimal("0.01")
 
 
@@ -62,21 +63,26 @@ def export_customers(
 
 
 def _rows(session: Session, flt: CustomerFilter, progress, cancel) -> Iterator[list]:
-    total = count_customers(session, flt)
-    done = 0
+    total, done = count_customers(session, flt), 0
     while True:
-        if cancel is not None and cancel():
-            raise ExportCancelled(_("The export was cancelled; no file was written."))
         page = list_customers(session, flt, sort="number", offset=done, limit=PAGE)
         records = _records(session, [row.id.hex for row in page])
         for row in page:
+            if done % STEP == 0:
+                _step(done, total, progress, cancel)
             record = records[row.id.hex]
             yield [record.get(column.key) for column in COLUMNS]
-        done += len(page)
-        if progress is not None:
-            progress(done, max(total, done))
+            done += 1
         if len(page) < PAGE:
-            return
+            break
+    _step(done, done, progress, cancel)
+
+
+def _step(done: int, total: int, progress, cancel) -> None:
+    if cancel is not None and cancel():
+        raise ExportCancelled(_("The export was cancelled; no file was written."))
+    if progress is not None:
+        progress(done, max(total, done))
 
 
 _LOOKUPS = {"group": CustomerGroup, "price_group": PriceGroup, "territory": Territory,
@@ -144,7 +150,7 @@ def _first_of_each(session: Session, query, columns: tuple[str, ...]) -> dict:
 
 
 def _main_addresses(session: Session, page: str) -> dict:
-    """The default main address; the same choice as customer_import.main_address."""
+    """The default main address; the same choice as customer_table.main_address."""
     query = (select(_raw(Address.customer_id), Address.street, Address.street2, Address.postal_code,
                     Address.city, Address.country)
              .where(_in_page(Address.customer_id, page), Address.kind == "main",
@@ -156,7 +162,7 @@ def _main_addresses(session: Session, page: str) -> dict:
 
 
 def _first_contacts(session: Session, page: str) -> dict:
-    """The first contact person created; the same choice as customer_import.first_contact."""
+    """The first contact person created; the same choice as customer_table.first_contact."""
     query = (select(_raw(ContactPerson.customer_id), ContactPerson.salutation,
                     ContactPerson.first_name, ContactPerson.last_name, ContactPerson.role,
                     ContactPerson.phone, ContactPerson.mobile, ContactPerson.email)

@@ -9,9 +9,10 @@ Rules (DESIGN.md "Bad input"):
   contact and default bank account are updated, not duplicated. A row with a new
   number creates that customer; a row without one gets the next number and a warning
   when it looks like an existing customer (same VAT id, or similar name + postal code).
-- A column in the file sets its field and an empty cell clears it; fields without a
-  column are left alone. An address, contact or bank account whose cells are all empty
-  is left alone. A missing country means the existing one, else DE.
+- A column in the file sets its field and an empty cell clears it (status, language and
+  currency keep their value); fields without a column are left alone, and so is an
+  address, contact or bank account whose cells are all empty. No country means the
+  stored one, else DE. Values equal to the stored ones are neither checked nor written.
 - All rows go in through one transaction committed once at the end, so an error, a
   kill or a cancel leaves the store as it was. Cancelling raises ImportCancelled.
 """
@@ -37,22 +38,7 @@ from salesdesk.domain.errors import DomainError, ValidationFailed
 from salesdesk.domain.ids import new_id
 from salesdesk.domain.money import round_money
 from salesdesk.i18n import _
-from salesdesk.reports.customer_table import (
-    BOOL,
-    COLUMN_BY_KEY,
-    COLUMNS,
-    DATE,
-    MONEY,
-    HeaderMap,
-    TableError,
-    cell_bool,
-    cell_date,
-    cell_text,
-    file_kind,
-    map_headers,
-    read_table,
-    write_table,
-)
+from salesdesk.reports import customer_table as table
 from salesdesk.store.engine import Store
 from salesdesk.store.models import (
     Address,
@@ -75,10 +61,11 @@ BATCH = 500  # rows per flush, per progress report and per cancel check
 NUMBER_LENGTH = Customer.__table__.c.number.type.length
 PARTS = ("address", "contact", "bank")
 _MODELS = {"address": Address, "contact": ContactPerson, "bank": BankAccount}
+_COLLECTIONS = {"address": "addresses", "contact": "contacts", "bank": "bank_accounts"}
 _LOOKUPS = {"customer_group_id": CustomerGroup, "price_group_id": PriceGroup,
             "territory_id": Territory, "payment_term_id": PaymentTerm,
             "delivery_term_id": DeliveryTerm}
-_KEY_OF = {(c.part, c.field): c.key for c in COLUMNS}
+_KEY_OF = {(c.part, c.field): c.key for c in table.COLUMNS}
 # German and English words people type for a status, besides the stored values
 _STATUS_WORDS = {"interessent": "prospect", "aktiv": "active", "passiv": "passive",
                  "gesperrt": "blocked", "inaktiv": "passive", "inactive": "passive"}
@@ -104,7 +91,11 @@ class ImportProblem:
 
 @dataclass
 class ImportResult:
-    """What an import did (or, for a dry run, would do)."""
+    """What an import did (or, for a dry run, would do).
+
+    ``ok``: the file was acceptable as asked (without errors, or ``only_valid``);
+    ``imported``: rows were written. Counts stay 0 when nothing was imported.
+    """
 
     file: Path
     rows: int = 0
@@ -178,23 +169,28 @@ def import_customers(
     the valid ones) in one transaction; ``dry_run`` checks and reports only.
 
     ``progress(done, total)`` counts each row once when checked and once when written
-    (total is twice the rows, or the rows for a dry run).
+    (total is twice the rows, or the rows for a dry run). ``cancel()`` is asked as often;
+    True rolls everything back and raises ImportCancelled. A file that cannot be read
+    or has no name column raises TableError.
     """
     path = Path(path)
     report = Path(report_path) if report_path else _default_report(path)
-    file_kind(report)  # an unusable report name fails before any work
-    table = read_table(path)
-    headers = map_headers(table.headers)
+    table.file_kind(report)  # an unusable report name fails before any work
+    if report.resolve() == path.resolve():
+        raise table.TableError(_("The error report must not overwrite {file}.").format(
+            file=path.name))
+    sheet = table.read_table(path)
+    headers = table.map_headers(sheet.headers)
     if "name" not in headers.index:
-        raise TableError(_("{file} has no column for the customer name (Name, Firma or "
-                           "Company); nothing was imported.").format(file=path.name))
-    result = ImportResult(file=path, rows=len(table.rows), dry_run=dry_run)
-    steps = _Steps(len(table.rows) * (1 if dry_run else 2), progress, cancel)
+        raise table.TableError(_("{file} has no column for the customer name (Name, Firma "
+                                 "or Company); nothing was imported.").format(file=path.name))
+    result = ImportResult(file=path, rows=len(sheet.rows), dry_run=dry_run)
+    steps = _Steps(len(sheet.rows) * (1 if dry_run else 2), progress, cancel)
     result.warnings.extend(_header_warnings(headers))
     with store.session() as session:
-        plans = _check_rows(session, table.rows, headers, result, steps)
+        plans = _check_rows(session, sheet.rows, headers, result, steps)
         result.ok = not result.errors or only_valid
-        _count(result, plans)
+        _count(result, plans if result.ok or dry_run else [])  # counts say what was done
         if result.errors or result.warnings:
             result.report_path = _write_report(report, result)
         if dry_run or not result.ok:
@@ -209,11 +205,11 @@ def import_customers(
 
 
 def _default_report(path: Path) -> Path:
-    suffix = ".xlsx" if file_kind(path) == "xlsx" else ".csv"
+    suffix = ".xlsx" if table.file_kind(path) == "xlsx" else ".csv"
     return path.with_name(f"{path.stem}.errors{suffix}")
 
 
-def _header_warnings(headers: HeaderMap) -> list[ImportProblem]:
+def _header_warnings(headers: table.HeaderMap) -> list[ImportProblem]:
     found = [ImportProblem(1, h, None, _("unknown column, ignored")) for h in headers.unknown]
     found += [ImportProblem(1, h, None, _("a second column with the same meaning, ignored"))
               for h in headers.repeated]
@@ -291,8 +287,8 @@ class _Known:
                 self._postal[postal_code].append((number, name))
 
 
-def _check_rows(session: Session, rows: list, headers: HeaderMap, result: ImportResult,
-                steps: "_Steps") -> list[_Plan]:
+def _check_rows(session: Session, rows: list, headers: table.HeaderMap, result: ImportResult,
+                steps: _Steps) -> list[_Plan]:
     known = _Known(session)
     seen: dict[str, int] = {}
     plans = []
@@ -313,7 +309,7 @@ def _check_rows(session: Session, rows: list, headers: HeaderMap, result: Import
 class _Row:
     """One row of the file while it is checked: its cells and the problems found."""
 
-    def __init__(self, number: int, cells: list, headers: HeaderMap):
+    def __init__(self, number: int, cells: list, headers: table.HeaderMap):
         self.number, self.headers = number, headers
         self.cells = {key: cells[i] if i < len(cells) else None
                       for key, i in headers.index.items()}
@@ -326,7 +322,7 @@ class _Row:
         """The header as in the file; else the field's label (the column is missing)."""
         if key is None:
             return label
-        return self.headers.headers.get(key) or label or COLUMN_BY_KEY[key].english
+        return self.headers.headers.get(key) or label or table.COLUMN_BY_KEY[key].english
 
     def problem(self, key: str | None, message: str, label: str = "") -> None:
         self.problems.append(ImportProblem(self.number, self.column(key, label),
@@ -336,11 +332,11 @@ class _Row:
         """The cells of one part as typed values, by field name; bad cells become problems."""
         values = {}
         for key, raw in self.cells.items():
-            column = COLUMN_BY_KEY[key]
+            column = table.COLUMN_BY_KEY[key]
             if column.part != part:
                 continue
             try:
-                values[column.field] = _typed(column.kind, raw)
+                values[column.field] = column.read(raw)
             except ValueError as exc:
                 self.problem(key, str(exc))
         return values
@@ -350,19 +346,9 @@ class _Row:
             self.problem(_KEY_OF.get((part, problem.key)), problem.message, problem.field)
 
 
-def _typed(kind: str, raw: object) -> object:
-    if kind == DATE:
-        return cell_date(raw)
-    if kind == BOOL:
-        return cell_bool(raw)
-    if kind == MONEY:
-        return cell_text(raw) if isinstance(raw, str) else raw
-    return cell_text(raw)
-
-
 def _existing_id(row: _Row, known: _Known, seen: dict[str, int]) -> uuid.UUID | None:
     """Note the row's customer number; the id of the customer it updates, if any."""
-    number = cell_text(row.cells.get("number"))
+    number = table.cell_text(row.cells.get("number"))
     if number is None:
         return None
     number = number.upper()
@@ -390,30 +376,11 @@ def _load(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Customer]:
     return {customer.id: customer for customer in session.scalars(query)}
 
 
-def main_address(customer: Customer) -> Address | None:
-    """The default main address (the one the export shows)."""
-    live = [a for a in customer.addresses if a.deleted_at is None and a.kind == "main"]
-    return min(live, key=lambda a: (not a.is_default, a.created_at, a.id), default=None)
-
-
-def first_contact(customer: Customer) -> ContactPerson | None:
-    live = [c for c in customer.contacts if c.deleted_at is None]
-    return min(live, key=lambda c: (c.created_at, c.id), default=None)
-
-
-def default_bank_account(customer: Customer) -> BankAccount | None:
-    live = [b for b in customer.bank_accounts if b.deleted_at is None]
-    return min(live, key=lambda b: (not b.is_default, b.created_at, b.id), default=None)
-
-
-_PART_OF = {"address": main_address, "contact": first_contact, "bank": default_bank_account}
 
 
 def _check_row(row: _Row, known: _Known, existing: dict[uuid.UUID, Customer]) -> _Plan | None:
-    if row.problems:
-        return None
     customer = existing.get(row.customer_id) if row.customer_id else None
-    records = {part: _PART_OF[part](customer) if customer else None for part in PARTS}
+    records = {part: table.PART_RECORD[part](customer) if customer else None for part in PARTS}
     address = _check_part(row, "address", records["address"], "")
     country = (address or {}).get("country") or (customer.main_country if customer else "")
     values = _check_customer(row, customer, country or "DE") | _check_lookups(row, known)
@@ -475,8 +442,7 @@ def _check_do_not_contact(row: _Row, customer: Customer | None, clean: dict) -> 
     if merged["do_not_contact"] and not str(merged["do_not_contact_reason"] or "").strip():
         key = "do_not_contact_reason" if "do_not_contact_reason" in row.cells else \
             "do_not_contact"
-        row.problem(key, _("is required when do not contact is set"),
-                    COLUMN_BY_KEY["do_not_contact_reason"].english)
+        row.problem(key, _("is required when do not contact is set"))
 
 
 def _unknown_code(name: str) -> str:
@@ -512,8 +478,11 @@ def _check_part(row: _Row, part: str, record, country: str) -> dict | None:
     values = row.values(part)
     if not any(v is not None and v != "" for v in values.values()):
         return None
+    news = _news(record, values)
+    if part == "address" and record is not None and "country" in news:
+        news.setdefault("postal_code", record.postal_code)  # check it for the new country
     base = {name: getattr(record, name) for name in _BASE[part]} if record else {}
-    values = base | _news(record, values)
+    values = base | news
     try:
         if part == "address":
             values["country"] = values.get("country") or base.get("country") or "DE"
@@ -602,11 +571,6 @@ def _new_customer(plan: _Plan, number: str) -> list:
                          for part, (_id, values) in plan.parts.items()]
 
 
-def customer_parts(customer: Customer, part: str) -> list:
-    return {"address": customer.addresses, "contact": customer.contacts,
-            "bank": customer.bank_accounts}[part]
-
-
 def _new_part(part: str, values: dict, first: bool):
     if part == "address":
         return Address(kind="main", is_default=first, **values)
@@ -619,9 +583,9 @@ def _update_customer(customer: Customer, plan: _Plan) -> None:
     for name, value in plan.customer.items():
         setattr(customer, name, value)
     for part, (part_id, values) in plan.parts.items():
-        records = customer_parts(customer, part)
+        records = getattr(customer, _COLLECTIONS[part])
         if part_id is None:
-            records.append(_new_part(part, values, _PART_OF[part](customer) is None))
+            records.append(_new_part(part, values, table.PART_RECORD[part](customer) is None))
             continue
         record = next(r for r in records if r.id == part_id)
         for name, value in values.items():
@@ -635,6 +599,6 @@ def _write_report(path: Path, result: ImportResult) -> Path:
     problems = [(p, _("error")) for p in result.errors] + \
         [(p, _("warning")) for p in result.warnings]
     problems.sort(key=lambda item: item[0].row)
-    rows = [(p.row, p.column, cell_text(p.value), p.message, kind) for p, kind in problems]
-    write_table(path, headers, rows, title=_("Import problems"))
+    rows = [(p.row, p.column, table.cell_text(p.value), p.message, kind) for p, kind in problems]
+    table.write_table(path, headers, rows, title=_("Import problems"))
     return path

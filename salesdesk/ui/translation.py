@@ -1,8 +1,9 @@
 """One catalog for Qt and Python: tr(), Designer forms and ``_()`` all read LANG.po.
 
-Qt asks every installed translator, newest first, and takes the first non-empty answer;
-so the catalog translator answers "" for texts it does not know, which lets Qt's own
-qtbase translator (standard buttons: "Cancel", "&Yes") and finally the source text win.
+Qt asks every installed translator, newest first, and takes the first non-null answer;
+so the catalog translator answers None (a null QString) for texts it does not know,
+which lets Qt's own qtbase translator (standard buttons: "Cancel", "&Yes") and finally
+the source text win. ("" would be taken as the translation: every text would vanish.)
 """
 
 import logging
@@ -20,9 +21,9 @@ class CatalogTranslator(QTranslator):
 
     def translate(self, context, source_text, disambiguation=None, n=-1):  # override
         if not source_text:
-            return ""
+            return None
         translated = gettext(source_text)
-        return translated if translated != source_text else ""
+        return translated if translated != source_text else None
 
     def isEmpty(self) -> bool:  # override
         return False
@@ -40,13 +41,23 @@ def qt_translator(language: str) -> QTranslator | None:
     return None
 
 
-def install_translation(language: str) -> str:
-    """Switch the app to ``language`` (en, de): catalog, Qt texts, QLocale. Returns it."""
+def install_translation(language: str) -> list[QTranslator]:
+    """Switch the app to ``language`` (en, de): catalog, Qt texts, QLocale.
+
+    Returns the installed translators (for ``remove_translation``).
+    """
     set_language(language)
     language = current_language()
     app = QCoreApplication.instance()
+    installed = []
     for translator in (qt_translator(language), CatalogTranslator(app)):
-        if translator is not None:
-            app.installTranslator(translator)
+        if translator is not None and app.installTranslator(translator):
+            installed.append(translator)
     QLocale.setDefault(QLocale(locale_name(language)))
-    return language
+    return installed
+
+
+def remove_translation(installed: list[QTranslator]) -> None:
+    app = QCoreApplication.instance()
+    for translator in installed:
+        app.removeTranslator(translator)

@@ -114,7 +114,7 @@ def test_bad_vat_id_bad_phone_and_unknown_codes_are_each_reported(lookups, tmp_p
     found = {(e.row, e.column): (e.value, e.message) for e in result.errors}
     assert found[(2, "VAT id")][0] == "DE123"
     assert found[(2, "VAT id")][1].startswith("not a valid VAT id")
-    assert found[(3, "Phone")] == ("0", "not a valid phone number for DE")
+    assert found[(3, "Phone")] == ("0", "not a phone number")
     assert found[(4, "Customer group")] == ("XXL", "there is no customer group XXL")
     assert found[(4, "Representative")] == ("nobody", "there is no user with the login nobody")
     assert result.invalid == 3 and _count(lookups) == 0
@@ -216,6 +216,24 @@ def test_a_row_with_a_known_number_updates_that_customer_field_by_field(lookups,
         assert session.scalar(sql_select(func.count()).select_from(AuditEntry)) == audit + 3
 
 
+def test_stored_values_are_not_checked_again_but_changes_are(lookups, tmp_path):
+    with lookups.session() as session:  # written before today's checks existed
+        session.add(Customer(number="K-000001", name="Alt GmbH", website="kaputt"))
+        cs.create_customer(session, {"name": "Wien GmbH"}, number="K-000002",
+                           addresses=[{"postal_code": "80331", "city": "Wien",
+                                       "country": "DE"}])
+        session.commit()
+    headers = ["Kundennummer", "Firma", "Webseite", "Land", "Ort"]
+    same = _xlsx(tmp_path / "same.xlsx", headers, [["K-000001", "Alt GmbH", "kaputt", None,
+                                                     None]])
+    assert import_customers(lookups, same).unchanged == 1
+    moved = _xlsx(tmp_path / "moved.xlsx", headers, [["K-000002", "Wien GmbH", None, "AT",
+                                                      "Wien"]])
+    result = import_customers(lookups, moved)
+    assert [(e.column, e.value) for e in result.errors] == [("Postal code", None)]
+    assert result.errors[0].message.startswith("not a postal code of AT")
+
+
 def test_only_valid_imports_the_valid_rows_and_reports_the_others(lookups, tmp_path):
     rows = [_row(1), _row(2, Email="kein-at"), _row(3), _row(4, City=None), _row(5)]
     result = import_customers(lookups, _xlsx(tmp_path / "o.xlsx", HEADERS, rows),
@@ -259,7 +277,8 @@ def test_a_number_twice_in_the_file_is_an_error(lookups, tmp_path):
 def test_probable_duplicates_are_warnings_not_errors(lookups, tmp_path):
     with lookups.session() as session:
         cs.create_customer(session, {"name": "Huber Elektro GmbH"},
-                           addresses=[{"postal_code": "80331", "city": "München"}])
+                           addresses=[{"postal_code": "80331", "city": "München",
+                                       "country": "DE"}])
         cs.create_customer(session, {"name": "Anders AG", "vat_id": "DE136695976"})
         session.commit()
     rows = [_row(1, Name="Elektro Huber"), _row(2, **{"VAT id": "DE 136 695 976"}), _row(3)]
@@ -292,6 +311,36 @@ def test_header_matching_ignores_case_spaces_and_spelling():
     assert found.repeated == ["Straße"]
 
 
+def test_excel_unicode_text_and_multi_line_cells_keep_excel_row_numbers(tmp_path):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes('Name\tNotizen\n"A GmbH"\t"zwei\nZeilen"\nB AG\t\n'.encode("utf-16"))
+    table = read_table(path)
+    assert table.headers == ["Name", "Notizen"]
+    assert table.rows == [(2, ["A GmbH", "zwei\nZeilen"]), (3, ["B AG", None])]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("2026-05-04", date(2026, 5, 4)), ("04.05.2026", date(2026, 5, 4)),
+    ("2026-05-04T00:00:00", date(2026, 5, 4)), (None, None), ("morgen", ValueError)])
+def test_date_cells(raw, expected):
+    from salesdesk.reports.customer_table import cell_date
+
+    if expected is ValueError:
+        with pytest.raises(ValueError, match="not a date"):
+            cell_date(raw)
+    else:
+        assert cell_date(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("ja", True), ("X", True), (1, True), (True, True), ("nein", False), ("", False),
+    (None, False), (0, False)])
+def test_yes_no_cells(raw, expected):
+    from salesdesk.reports.customer_table import cell_bool
+
+    assert cell_bool(raw) is expected
+
+
 def test_cancel_leaves_the_store_unchanged(lookups, tmp_path):
     path = _xlsx(tmp_path / "c.xlsx", HEADERS, [_row(n) for n in range(1200)])
     seen = []
@@ -315,6 +364,9 @@ def test_unreadable_files_fail_with_a_clear_message(lookups, tmp_path):
         import_customers(lookups, fake)
     with pytest.raises(DomainError, match="unsupported file type .ods"):
         read_table(tmp_path / "x.ods")
+    good = _xlsx(tmp_path / "k.xlsx", HEADERS, [_row(1)])
+    with pytest.raises(DomainError, match="must not overwrite k.xlsx"):
+        import_customers(lookups, good, report_path=tmp_path / "." / "k.xlsx")
 
 
 def test_cli_reports_an_invalid_file_on_one_line_and_exits_non_zero(tmp_path):

@@ -50,3 +50,33 @@ def user_settings(qapp, tmp_path):
     qapp.setOrganizationName("SalesDeskTests")
     qapp.setApplicationName("SalesDeskTests")
     yield tmp_path / "settings"
+
+
+@pytest.fixture
+def window(qtbot, demo_store):
+    """The main window on the demo store, list loaded, nothing remembered."""
+    from salesdesk.ui.main_window import MainWindow
+    from salesdesk.ui.settings import Settings
+
+    main = MainWindow(demo_store, Settings(remember=False))
+    qtbot.addWidget(main)
+    main.load_list()
+    return main
+
+
+@pytest.fixture
+def answer(monkeypatch):
+    """Make QMessageBox.question answer by itself; records what it was asked."""
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[str] = []
+
+    def set_answer(button):
+        def question(parent, title, text, *args, **kwargs):
+            asked.append(text)
+            return button
+
+        monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+        return asked
+
+    return set_answer

@@ -36,6 +36,7 @@ class FormDialog(QDialog):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.form = load_form(self.FORM, self)
+        designed = self.form.size()  # the size drawn in Designer, before a layout owns it
         self.setWindowTitle(self.form.windowTitle())
         self._loading = True
         self._touched: set[str] = set()
@@ -45,6 +46,8 @@ class FormDialog(QDialog):
         self._build()
         for name in self.FIELDS:
             connect_edited(self.form, self.field(name), lambda *a, n=name: self._edited(n))
+        hint = self.sizeHint()
+        self.resize(max(designed.width(), hint.width()), max(designed.height(), hint.height()))
 
     def _build(self) -> None:
         self.general_error = QLabel(self)
@@ -70,6 +73,7 @@ class FormDialog(QDialog):
         for label in self.form.findChildren(QLabel):
             if label.objectName().endswith("_error"):
                 label.setStyleSheet(ERROR_STYLE)
+                label.setMinimumWidth(label.fontMetrics().averageCharWidth() * 24)
 
     # -- fields -----------------------------------------------------------------------
 
@@ -90,8 +94,7 @@ class FormDialog(QDialog):
         """Fill the fields (a record being edited, or defaults); not an edit by the user."""
         self._loading = True
         for name in self.FIELDS:
-            if name in values:
-                write_value(self.form, self.field(name), values[name])
+            write_value(self.form, self.field(name), values.get(name))
         self._initial = self.values()
         self._loading = False
         self.revalidate()

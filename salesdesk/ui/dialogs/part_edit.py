@@ -110,6 +110,9 @@ class ContactDialog(PartDialog):
         fill_combo(self.field("language"), choices.language_items(),
                    empty=self.tr("(as the customer)"))
 
+    def defaults(self) -> dict:  # override
+        return {"salutation": ""}
+
     def shown(self, values: dict) -> dict:  # override
         return values | {f: format_phone(values[f]) if values.get(f) else ""
                          for f in ("phone", "mobile")}

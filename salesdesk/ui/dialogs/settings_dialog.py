@@ -29,6 +29,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
         layout.addWidget(buttons)
+        self.setMinimumWidth(440)
 
     def accept(self) -> None:  # override
         self._settings.set_language(self.language.currentData())

@@ -42,7 +42,9 @@ class CustomerFileView(QWidget):
         self.master = MasterDataTab(self)
         self.parts = self._part_tabs()
         self.documents = self._documents_tab()
-        self.history = RecordsTab(file_rows.history_headers(), self)
+        self.history = RecordsTab(file_rows.history_headers(), self.tr(
+            "No changes recorded yet. Every change to this customer file is listed here, "
+            "with who made it and when."), self)
         self._titles = {
             "master": self.tr("Master data"), "addresses": self.tr("Addresses"),
             "contacts": self.tr("Contact persons"), "bank": self.tr("Bank accounts"),
@@ -62,9 +64,12 @@ class CustomerFileView(QWidget):
         self._history_for: uuid.UUID | None = None
 
     def _part_tabs(self) -> dict[str, RecordsTab]:
-        tabs = {"addresses": RecordsTab(file_rows.address_headers(), self),
-                "contacts": RecordsTab(file_rows.contact_headers(), self),
-                "bank": RecordsTab(file_rows.bank_headers(), self)}
+        tabs = {"addresses": RecordsTab(file_rows.address_headers(),
+                                        self.tr("No addresses yet. Add one with Add…"), self),
+                "contacts": RecordsTab(file_rows.contact_headers(), self.tr(
+                    "No contact persons yet. Add one with Add…"), self),
+                "bank": RecordsTab(file_rows.bank_headers(),
+                                   self.tr("No bank accounts yet. Add one with Add…"), self)}
         for kind, tab in tabs.items():
             tab.add_button("add", self.tr("Add…"), "add")
             tab.add_button("edit", self.tr("Edit…"), "customer-edit", needs_selection=True,
@@ -74,7 +79,8 @@ class CustomerFileView(QWidget):
         return tabs
 
     def _documents_tab(self) -> RecordsTab:
-        tab = RecordsTab(file_rows.document_headers(), self)
+        tab = RecordsTab(file_rows.document_headers(), self.tr(
+            "No documents yet. Add offers, contracts or letters with Add…"), self)
         add = tab.add_button("add", self.tr("Add…"), "add")
         tab.add_button("open", self.tr("Open"), "open", needs_selection=True, default=True)
         if _documents_service() is None:

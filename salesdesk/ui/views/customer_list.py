@@ -24,9 +24,10 @@ from salesdesk.ui.views.filter_bar import CustomerFilterBar
 HEADER_KEY = "customer_list/header"
 FILTER_KEY = "customer_list/filters"
 ALWAYS_SHOWN = ("number", "name")
-WIDTHS = {"number": 90, "name": 260, "postal_code": 80, "city": 140, "country": 60,
-          "status": 80, "group": 60, "territory": 70, "representative": 150,
-          "next_contact": 100, "credit_limit": 110, "do_not_contact": 130}
+WIDTHS = {"number": 80, "name": 200, "postal_code": 70, "city": 120, "country": 60,
+          "status": 70, "group": 60, "territory": 70, "representative": 140,
+          "next_contact": 100, "credit_limit": 100, "do_not_contact": 120}
+HIDDEN_AT_FIRST = ("group", "territory")  # one right-click on the header shows them
 
 
 class CustomerListView(QWidget):
@@ -41,6 +42,7 @@ class CustomerListView(QWidget):
         self._settings = settings
         self.filters = CustomerFilterBar(store, self)
         self.model = CustomerTableModel(store, parent=self)
+        self._fit_pending = True
         self.table = QTableView(self)
         self.empty = QLabel(self)
         self._pages = QStackedWidget(self)
@@ -68,9 +70,7 @@ class CustomerListView(QWidget):
         header.setStretchLastSection(False)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
-        for key, width in WIDTHS.items():
-            header.resizeSection(COLUMN_KEYS.index(key), width)
-        header.setSectionResizeMode(COLUMN_KEYS.index("name"), QHeaderView.ResizeMode.Interactive)
+        self._default_columns()
         for keys in (QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)):
             QShortcut(keys, table, self.open_current,
                       context=Qt.ShortcutContext.WidgetShortcut)
@@ -91,7 +91,10 @@ class CustomerListView(QWidget):
         header = self.table.horizontalHeader()
         header.setSortIndicator(COLUMN_KEYS.index("name"), Qt.SortOrder.AscendingOrder)
         saved = self._settings.blob(HEADER_KEY)
-        if saved is not None and not header.restoreState(saved):
+        if saved is not None and header.restoreState(saved):
+            self._fit_pending = False
+        else:
+            self._default_columns()
             header.setSortIndicator(COLUMN_KEYS.index("name"), Qt.SortOrder.AscendingOrder)
         for key in ALWAYS_SHOWN:
             header.setSectionHidden(COLUMN_KEYS.index(key), False)
@@ -196,12 +199,32 @@ class CustomerListView(QWidget):
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(self.table.horizontalHeader().mapToGlobal(position))
 
-    def reset_columns(self) -> None:
+    def _default_columns(self) -> None:
         header = self.table.horizontalHeader()
         for column, key in enumerate(COLUMN_KEYS):
-            header.setSectionHidden(column, False)
+            header.setSectionHidden(column, key in HIDDEN_AT_FIRST)
             header.moveSection(header.visualIndex(column), column)
             header.resizeSection(column, WIDTHS[key])
+        self._fit_pending = True
+
+    def reset_columns(self) -> None:
+        self._default_columns()
+        self._fit_name_column()
+
+    def _fit_name_column(self) -> None:
+        """Default layout: the name column takes the room the other columns leave."""
+        self._fit_pending = False
+        header = self.table.horizontalHeader()
+        name = COLUMN_KEYS.index("name")
+        others = sum(header.sectionSize(c) for c in range(header.count())
+                     if c != name and not header.isSectionHidden(c))
+        room = self.table.viewport().width() - others
+        header.resizeSection(name, max(WIDTHS["name"], room))
+
+    def showEvent(self, event) -> None:  # override
+        super().showEvent(event)
+        if self._fit_pending:
+            QTimer.singleShot(0, self._fit_name_column)  # once the layout knows the width
 
     def focus_search(self) -> None:
         self.filters.focus_search()

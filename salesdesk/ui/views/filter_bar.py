@@ -24,10 +24,12 @@ class CustomerFilterBar(QWidget):
     def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText(self.tr("Search number, name, place, contact… (Ctrl+F)"))
+        self.search.setPlaceholderText(self.tr("Search customers… (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.search.setMinimumWidth(260)
+        self.search.setMinimumWidth(220)
+        self.search.setToolTip(self.tr("Finds customers by number, name, postal code, city, "
+                                       "street, contact person or e-mail, as you type"))
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.sig_changed)
         self.search.textChanged.connect(self._timer.start)
@@ -39,7 +41,7 @@ class CustomerFilterBar(QWidget):
         self.reset_button.clicked.connect(self.reset)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.search, 3)
+        layout.addWidget(self.search, 2)
         for combo in self.combos.values():
             layout.addWidget(combo, 1)
         layout.addWidget(self.reset_button)
@@ -54,9 +56,9 @@ class CustomerFilterBar(QWidget):
                               [(e.label, str(e.id)) for e in territories(session)]),
                 "representative": (self.tr("All representatives"),
                                    [(e.name, str(e.id)) for e in representatives(session)]),
-                "contact": (self.tr("Any contact permission"),
-                            [(self.tr("Do not contact only"), CONTACT_BLOCKED),
-                             (self.tr("Contact allowed only"), CONTACT_ALLOWED)]),
+                "contact": (self.tr("Contact: all"),
+                            [(self.tr("Do not contact"), CONTACT_BLOCKED),
+                             (self.tr("Contact allowed"), CONTACT_ALLOWED)]),
             }
         tips = {"status": self.tr("Filter by status"), "group": self.tr("Filter by customer group"),
                 "territory": self.tr("Filter by territory"),
@@ -66,8 +68,10 @@ class CustomerFilterBar(QWidget):
             combo = QComboBox(self)
             fill_combo(combo, items, empty=everything)
             combo.setToolTip(tips[key])
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(10)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
+            combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
             combo.currentIndexChanged.connect(self.sig_changed)
             self.combos[key] = combo
 

@@ -1,7 +1,7 @@
 """A page for a feature that is not built yet: says so plainly, centred."""
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from salesdesk.ui.icons import icon
 
@@ -19,12 +19,19 @@ class PlaceholderView(QWidget):
         heading.setFont(font)
         self.message = QLabel(text, self)
         self.message.setWordWrap(True)
-        self.message.setMaximumWidth(520)
-        layout = QVBoxLayout(self)
-        layout.addStretch(2)
+        column = QWidget(self)  # a fixed column, so wrapped text gets its full height
+        column.setFixedWidth(520)
+        inner = QVBoxLayout(column)
         for widget in (picture, heading, self.message):
             widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+            inner.addWidget(widget)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(column)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        layout.addLayout(row)
         layout.addStretch(3)
 
 

@@ -5,7 +5,9 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QPushButton,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -20,9 +22,15 @@ class RecordsTab(QWidget):
 
     sig_action = Signal(str, object)
 
-    def __init__(self, headers: list[str], parent: QWidget | None = None):
+    def __init__(self, headers: list[str], empty_text: str = "",
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.model = RecordTableModel(headers, self)
+        self.empty = QLabel(empty_text, self)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setEnabled(False)
+        self._pages = QStackedWidget(self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -38,8 +46,10 @@ class RecordsTab(QWidget):
         self._row = QHBoxLayout()
         self._row.addStretch(1)
         self._default = ""
+        self._pages.addWidget(self.table)
+        self._pages.addWidget(self.empty)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self._pages, 1)
         layout.addLayout(self._row)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
@@ -62,6 +72,7 @@ class RecordsTab(QWidget):
         for column in range(self.model.columnCount()):
             header.resizeSection(column, min(header.sectionSize(column) + 16, 320))
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self._pages.setCurrentWidget(self.table if rows else self.empty)
         self._selection_changed()
 
     def current_key(self) -> object:
