@@ -19,9 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import openpyxl
-
 import benchlib
+import openpyxl
 
 EXPORT_TARGET_S = 20.0
 IMPORT_TARGET_S = 15.0

@@ -19,9 +19,9 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
+import benchlib
 from sqlalchemy import event, text
 
-import benchlib
 from salesdesk.services import customer_list
 from salesdesk.services.customer_list import CustomerFilter, count_customers, list_customers
 from salesdesk.store.engine import open_store

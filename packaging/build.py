@@ -57,14 +57,14 @@ def run_pyinstaller(args: argparse.Namespace) -> Path:
         command.append("--clean")
     if args.selfcheck:
         command += ["--", "--selfcheck"]
-    subprocess.run(command, check=True, cwd=ROOT)
+    # not from the repository root: `python -m` would put the source tree on sys.path and
+    # bundle it instead of the installed package (they differ after a plain `pip install .`)
+    args.workpath.mkdir(parents=True, exist_ok=True)
+    subprocess.run(command, check=True, cwd=args.workpath)
     return args.distpath / ("SalesDesk" if IS_WIN else "salesdesk")
 
 
-def app_icon() -> Path:
-    """The UI's icon if it has one, else the packaging fallback."""
-    icon = ROOT / "resources" / "icons" / "salesdesk.svg"
-    return icon if icon.exists() else PACKAGING / "linux" / "salesdesk.svg"
+ICON = ROOT / "resources" / "icons" / "salesdesk.svg"  # the app's own icon (Icon=salesdesk)
 
 
 def linux_archive(bundle: Path, ver: str) -> Path:
@@ -73,7 +73,7 @@ def linux_archive(bundle: Path, ver: str) -> Path:
     (share / "applications").mkdir(parents=True, exist_ok=True)
     (share / "icons/hicolor/scalable/apps").mkdir(parents=True, exist_ok=True)
     shutil.copy2(PACKAGING / "linux" / "salesdesk.desktop", share / "applications")
-    shutil.copy2(app_icon(), share / "icons/hicolor/scalable/apps/salesdesk.svg")
+    shutil.copy2(ICON, share / "icons/hicolor/scalable/apps/salesdesk.svg")
     archive = bundle.parent / f"salesdesk-{ver}-linux-{platform.machine()}.tar.gz"
     with tarfile.open(archive, "w:gz", compresslevel=6) as tar:
         tar.add(bundle, arcname="salesdesk")
@@ -84,7 +84,7 @@ def find_iscc() -> Path | None:
     found = shutil.which("ISCC")
     if found:
         return Path(found)
-    for base in (os.environ.get("ProgramFiles(x86)"), os.environ.get("ProgramFiles"),
+    for base in (os.environ.get("PROGRAMFILES(X86)"), os.environ.get("PROGRAMFILES"),
                  os.path.join(os.environ.get("LOCALAPPDATA", ""), "Programs")):
         candidate = Path(base or ".") / "Inno Setup 6" / "ISCC.exe"
         if base and candidate.exists():

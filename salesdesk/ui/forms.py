@@ -83,9 +83,7 @@ def _select(combo: QComboBox, value: object) -> None:
 
 def connect_edited(form: QWidget, widget: QWidget, slot) -> None:
     """Call ``slot()`` whenever the user changes the field."""
-    if isinstance(widget, QLineEdit):
-        widget.textChanged.connect(slot)
-    elif isinstance(widget, QPlainTextEdit):
+    if isinstance(widget, QLineEdit | QPlainTextEdit):
         widget.textChanged.connect(slot)
     elif isinstance(widget, QCheckBox):
         widget.toggled.connect(slot)

@@ -142,6 +142,8 @@ class MainWindow(QMainWindow):
                 self.nav.blockSignals(False)
         if key == "customers":
             self.list_view.table.setFocus()
+        on_file = key == FILE_PAGE and self.file_view is not None
+        self.setWindowTitle(f"{self.file_view.label} – SalesDesk" if on_file else "SalesDesk")
         self._update_actions()
 
     def _nav_changed(self, item: QListWidgetItem | None, _previous) -> None:

@@ -114,6 +114,7 @@ def test_bundle_leaves_out_what_the_app_does_not_use(bundle):
     assert size_mb < 400, f"bundle grew to {size_mb:.0f} MB"
 
 
-def test_desktop_entry_names_the_binary_and_icon():
+def test_desktop_entry_names_the_binary_and_an_icon_that_exists():
     entry = (ROOT / "packaging/linux/salesdesk.desktop").read_text(encoding="utf-8")
-    assert "\nExec=salesdesk" in entry and "\nIcon=salesdesk" in entry
+    assert "\nExec=salesdesk\n" in entry and "\nIcon=salesdesk\n" in entry
+    assert (ROOT / "resources/icons/salesdesk.svg").is_file()  # build.py installs it

@@ -64,6 +64,31 @@ def window(qtbot, demo_store):
     return main
 
 
+@pytest.fixture(autouse=True)
+def no_blocking_dialogs(monkeypatch):
+    """A modal dialog nobody answers would hang the run: questions say Cancel, exec()
+    returns Rejected, and both are recorded (tests that expect one use ``answer``)."""
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
+    shown: list[str] = []
+
+    def question(parent, title, text, *args, **kwargs):
+        shown.append(text)
+        return QMessageBox.StandardButton.Cancel
+
+    def execute(self):
+        shown.append(self.windowTitle())
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    for name in ("warning", "critical", "information"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(question))
+    monkeypatch.setattr(QMessageBox, "about", staticmethod(lambda *a: shown.append("about")))
+    monkeypatch.setattr(QMessageBox, "exec", execute)
+    monkeypatch.setattr(QDialog, "exec", execute)
+    return shown
+
+
 @pytest.fixture
 def answer(monkeypatch):
     """Make QMessageBox.question answer by itself; records what it was asked."""

@@ -10,4 +10,5 @@ from pathlib import Path
 
 def pre_find_module_path(api):
     spec = importlib.util.find_spec(api.module_name)
-    api.search_dirs = [str(Path(spec.origin).parent.parent)]
+    if spec is not None and spec.origin:
+        api.search_dirs = [str(Path(spec.origin).parent.parent)]

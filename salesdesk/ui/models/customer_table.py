@@ -31,6 +31,7 @@ COLUMN_KEYS = ("number", "name", "postal_code", "city", "country", "status", "gr
 DO_NOT_CONTACT_RED = QColor("#c62828")
 _Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
+_ROOT = QModelIndex()  # the invisible root: a table has no children
 
 
 class CustomerTableModel(QAbstractTableModel):
@@ -65,10 +66,10 @@ class CustomerTableModel(QAbstractTableModel):
 
     # -- what the view asks -------------------------------------------------------------
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # override
+    def rowCount(self, parent: _Index = _ROOT) -> int:  # override
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # override
+    def columnCount(self, parent: _Index = _ROOT) -> int:  # override
         return 0 if parent.isValid() else len(COLUMN_KEYS)
 
     def headerData(self, section: int, orientation, role: int = _DISPLAY):  # override
@@ -127,10 +128,10 @@ class CustomerTableModel(QAbstractTableModel):
 
     # -- paging ---------------------------------------------------------------------------
 
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # override
+    def canFetchMore(self, parent: _Index = _ROOT) -> bool:  # override
         return not parent.isValid() and self._more
 
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # override
+    def fetchMore(self, parent: _Index = _ROOT) -> None:  # override
         if parent.isValid() or not self._more:
             return
         page = self._page(len(self._rows))

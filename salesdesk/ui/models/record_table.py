@@ -7,6 +7,7 @@ from PySide6.QtGui import QBrush, QColor, QIcon
 
 _Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
+_ROOT = QModelIndex()  # the invisible root: a table has no children
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,10 @@ class RecordTableModel(QAbstractTableModel):
     def key_at(self, row: int) -> object:
         return self._keys[row] if 0 <= row < len(self._keys) else None
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # override
+    def rowCount(self, parent: _Index = _ROOT) -> int:  # override
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # override
+    def columnCount(self, parent: _Index = _ROOT) -> int:  # override
         return 0 if parent.isValid() else len(self._headers)
 
     def headerData(self, section: int, orientation, role: int = _DISPLAY):  # override

@@ -111,9 +111,10 @@ class FileHeader(QWidget):
         self.facts["representative"].setText(rep.display_name if rep else "–")
         self.facts["credit_limit"].setText(
             format_money(customer.credit_limit, customer.currency) or "–")
-        self.facts["next_contact"].setText(
-            (format_date(customer.next_contact) or "–")
-            + (f" ({self.tr('overdue')})" if overdue else ""))
+        next_contact = format_date(customer.next_contact) or "–"
+        if overdue:
+            next_contact = self.tr("{date} (overdue)").format(date=next_contact)
+        self.facts["next_contact"].setText(next_contact)
         self.banner.setVisible(customer.do_not_contact)
         self.banner_text.setText(self.tr("Do not contact: {reason}").format(
             reason=customer.do_not_contact_reason or self.tr("no reason given")))
