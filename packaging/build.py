@@ -51,16 +51,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def run_pyinstaller(args: argparse.Namespace) -> Path:
-    command = [sys.executable, "-m", "PyInstaller", str(SPEC), "--noconfirm",
+    # -P: the current folder stays off sys.path, so the installed salesdesk is bundled even
+    # when run from the repository root (the source tree would shadow a plain `pip install .`)
+    command = [sys.executable, "-P", "-m", "PyInstaller", str(SPEC), "--noconfirm",
                "--distpath", str(args.distpath), "--workpath", str(args.workpath)]
     if args.clean:
         command.append("--clean")
     if args.selfcheck:
         command += ["--", "--selfcheck"]
-    # not from the repository root: `python -m` would put the source tree on sys.path and
-    # bundle it instead of the installed package (they differ after a plain `pip install .`)
-    args.workpath.mkdir(parents=True, exist_ok=True)
-    subprocess.run(command, check=True, cwd=args.workpath)
+    subprocess.run(command, check=True)
     return args.distpath / ("SalesDesk" if IS_WIN else "salesdesk")
 
 

@@ -173,7 +173,7 @@ def _phone(value: object, country: str) -> str:
 def check_address(record: str, values: dict) -> dict:
     from salesdesk.domain.postal import check_postal_code
 
-    checks = {"city": v.check_required, "country": _check_country}
+    checks = {"city": v.check_required, "country": v.required(_check_country)}
     result = v.collect(record, values, checks, address_labels())
     postal = values.get("postal_code")
     if postal:

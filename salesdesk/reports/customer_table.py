@@ -378,76 +378,61 @@ def _csv_value(value: object) -> str:
 
 def _write_xlsx(path: Path, headers: Sequence[str], rows: Iterable, kinds: list[str],
                 widths: Sequence[int] | None, title: str) -> int:
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
+    """Stream rows into an xlsx with XlsxWriter (constant memory: each row goes to disk).
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=(title or "Sheet")[:31])
-    rows = iter(rows)
-    if widths is None:
-        first = list(islice(rows, 200))  # sized by what the first rows hold
-        widths = _guess_widths(headers, first)
-        rows = chain(first, rows)
-    for position, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(position)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.append(_header_cells(sheet, headers))
-    cell = _cell_maker(sheet, kinds)
-    count = 0
+    XlsxWriter, not openpyxl, writes: openpyxl's write-only mode needed 27 s for 100k
+    customers on our reference machine against a target of 20 s (see README).
+    """
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
+                                           "strings_to_formulas": False,
+                                           "strings_to_urls": False})
     try:
-        for row in rows:
-            sheet.append([cell(v, k) for v, k in zip(row, kinds, strict=True)])
-            count += 1
-    except BaseException:
-        with suppress(Exception):  # finishing lets openpyxl remove its own temporary file
-            book.save(path)
-        raise
-    last = get_column_letter(max(len(headers), 1))
-    sheet.auto_filter.ref = f"A1:{last}{count + 1}"  # written when the sheet is closed
-    book.save(path)
+        sheet = book.add_worksheet((title or "Sheet")[:31])
+        formats = {MONEY: book.add_format({"num_format": MONEY_FORMAT}),
+                   DATE: book.add_format({"num_format": DATE_FORMAT})}
+        rows = iter(rows)
+        if widths is None:
+            first = list(islice(rows, 200))  # sized by what the first rows hold
+            widths = _guess_widths(headers, first)
+            rows = chain(first, rows)
+        for position, width in enumerate(widths):
+            sheet.set_column(position, position, width)
+        sheet.freeze_panes(1, 0)
+        sheet.write_row(0, 0, headers, book.add_format({"bold": True}))
+        count = _write_rows(sheet, rows, kinds, formats)
+        sheet.autofilter(0, 0, count, max(len(headers), 1) - 1)
+    finally:
+        book.close()  # also after a cancel: XlsxWriter removes its temporary files
     return count
 
 
-def _header_cells(sheet, headers: Sequence[str]) -> list:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    bold = Font(bold=True)
-    cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = bold
-        cells.append(cell)
-    return cells
+def _write_rows(sheet, rows: Iterable, kinds: list[str], formats: dict) -> int:
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        for column, (value, kind) in enumerate(zip(row, kinds, strict=True)):
+            _write_cell(sheet, count, column, value, kind, formats)
+    return count
 
 
-def _cell_maker(sheet, kinds: list[str]):
-    """A function turning a value into what openpyxl should write (plain values are fastest)."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+def _write_cell(sheet, row: int, column: int, value: object, kind: str, formats: dict) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, str):
+        sheet.write_string(row, column, _ILLEGAL_XML.sub("", value))  # text, never a formula
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, column, value)
+    elif isinstance(value, Decimal | int):
+        # the xlsx format keeps every number as a double; Decimal goes in as its digits
+        sheet.write_number(row, column, value, formats.get(kind) if kind == MONEY else None)
+    elif isinstance(value, date):
+        sheet.write_datetime(row, column, value, formats[DATE])
+    else:
+        sheet.write_string(row, column, str(value))
 
-    def styled(value: object, number_format: str):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = number_format
-        return cell
 
-    def make(value: object, kind: str):
-        if value is None or value == "":
-            return None
-        if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            if value.startswith("="):  # text, never a formula
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
-                return cell
-            return value
-        if kind == MONEY and isinstance(value, Decimal | int | float):
-            return styled(value, MONEY_FORMAT)
-        if kind == DATE and isinstance(value, date):
-            return styled(value, DATE_FORMAT)
-        return value
-
-    return make
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _guess_widths(headers: Sequence[str], rows: list[Sequence[object]]) -> list[int]:

@@ -7,6 +7,8 @@ random generator; rows go in with bulk inserts and the search index is rebuilt o
 """
 
 import random
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -113,13 +115,33 @@ def _pools(country: str, seed: int) -> _Pools:
         last_names=list({faker.last_name() for _ in range(1500)}),
         first_names=list({faker.first_name() for _ in range(600)}),
         streets=[faker.street_name() for _ in range(800)],
-        postcodes=[faker.postcode() for _ in range(1500)],
+        postcodes=_postcodes(faker, country),
         phones=_phone_pool(faker, country, 400),
         ibans=[faker.iban() for _ in range(300)] if country != "GB" else [],
         emails=[faker.free_email_domain() for _ in range(20)],
         cities=cities,
         weights=weights,
     )
+
+
+def _postcodes(faker: Faker, country: str) -> list[str]:
+    """Faker's postcodes that the country's own rules accept (nl_NL makes a few invalid)."""
+    from salesdesk.domain.postal import check_postal_code
+
+    codes = []
+    for _ in range(1500):
+        try:
+            codes.append(check_postal_code(faker.postcode(), country))
+        except ValueError:
+            continue
+    return codes
+
+
+def _web_name(family: str) -> str:
+    """A host name part from a family name: 'Bourgondië, van' → 'bourgondie-van'."""
+    folded = unicodedata.normalize("NFKD", family.lower())
+    ascii_only = folded.encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_only)) or "firma"
 
 
 def _vat_id(rng: random.Random, country: str) -> str:
@@ -208,7 +230,7 @@ class _Builder:
             "payment_term_id": rng.choice(self.master["payment_terms"]),
             "delivery_term_id": rng.choice(self.master["delivery_terms"]),
             "vat_id": _vat_id(rng, country), "tax_number": "",
-            "website": f"www.{family.lower().replace(' ', '-')}.example",
+            "website": f"www.{_web_name(family)}.example",
             "notes": "", "next_contact": self.today + timedelta(days=rng.randint(-30, 90))
             if rng.random() < 0.4 else None,
             "do_not_contact": dnc, "do_not_contact_reason": "Objection by letter" if dnc else "",
@@ -252,8 +274,8 @@ class _Builder:
     def _contact(self, cid, pool: _Pools, family: str, language: str) -> None:
         rng = self.rng
         first, last = rng.choice(pool.first_names), rng.choice(pool.last_names)
-        domain = f"{family.lower().replace(' ', '')}.example"
-        local = f"{first}.{last}".lower().replace(" ", "")
+        domain = f"{_web_name(family)}.example"
+        local = f"{_web_name(first)}.{_web_name(last)}"
         self.rows["contact"].append(self._meta() | {
             "customer_id": cid, "salutation": "", "title": "", "first_name": first,
             "last_name": last, "role": rng.choice(["Purchasing", "Managing director", "Owner",

@@ -50,7 +50,7 @@ def stored_revision(path: Path) -> str | None:
     """The schema revision of a store file, read without changing it (None: no schema)."""
     if not path.exists():
         return None
-    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.OperationalError:
@@ -118,6 +118,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def open_store(data_dir: Path, user: str | None = None) -> Store:
     """Open (creating or upgrading) the store in ``data_dir``."""
+    data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / DB_NAME
     revision = stored_revision(path)

@@ -50,17 +50,19 @@ def match_expression(query: str) -> str | None:
     return " ".join(f'"{token}"*' for token in tokens)
 
 
+# Correlated subqueries (not a GROUP BY over whole tables), so re-indexing a few
+# customers reads only their own addresses and contacts through the customer_id indexes.
 _DOCUMENTS = """
 SELECT c.search_key,
        sd_search_variants(c.number || ' ' || c.name || ' ' || c.name2 || ' '
-                          || coalesce(a.txt, '') || ' ' || coalesce(p.txt, ''))
+         || coalesce((SELECT group_concat(a.postal_code || ' ' || a.city || ' ' || a.street, ' ')
+                      FROM address a WHERE a.customer_id = c.id AND a.deleted_at IS NULL), '')
+         || ' '
+         || coalesce((SELECT group_concat(p.first_name || ' ' || p.last_name || ' ' || p.email,
+                                          ' ')
+                      FROM contact_person p
+                      WHERE p.customer_id = c.id AND p.deleted_at IS NULL), ''))
 FROM customer c
-LEFT JOIN (SELECT customer_id, group_concat(postal_code || ' ' || city || ' ' || street, ' ') txt
-           FROM address WHERE deleted_at IS NULL GROUP BY customer_id) a ON a.customer_id = c.id
-LEFT JOIN (SELECT customer_id,
-                  group_concat(first_name || ' ' || last_name || ' ' || email, ' ') txt
-           FROM contact_person WHERE deleted_at IS NULL GROUP BY customer_id) p
-       ON p.customer_id = c.id
 WHERE c.deleted_at IS NULL
 """
 

@@ -253,6 +253,7 @@ class MainWindow(QMainWindow):
             for customer_id, _label in targets:
                 delete_customer(session, get_customer(session, customer_id))
             session.commit()
+        log.info("deleted customer files %s", ", ".join(label for _, label in targets))
         self.statusBar().showMessage(self.tr("Deleted {count} customer files.").format(
             count=len(targets)), 10000)
         self.list_view.refresh()
@@ -367,4 +368,4 @@ class MainWindow(QMainWindow):
     def load_list(self) -> None:
         """First page of the list without restoring anything (screenshots, tests)."""
         self.list_view.load()
-        QTimer.singleShot(0, self._update_actions)
+        QTimer.singleShot(0, self, self._update_actions)

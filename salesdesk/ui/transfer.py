@@ -62,8 +62,13 @@ class CustomerTransfer(QObject):
         box.exec()
         return {run: "import", check: "check"}.get(box.clickedButton())
 
-    def start_import(self, path: Path, dry_run: bool = False, only_valid: bool = False) -> Op:
-        from salesdesk.services.customer_import import import_customers
+    def start_import(self, path: Path, dry_run: bool = False, only_valid: bool = False
+                     ) -> Op | None:
+        try:
+            from salesdesk.services.customer_import import import_customers
+        except ImportError:
+            self._not_available()
+            return None
 
         def work(progress, cancel):
             return import_customers(self.store, path, dry_run=dry_run, only_valid=only_valid,
@@ -114,8 +119,12 @@ class CustomerTransfer(QObject):
                 path = path.with_suffix(".csv" if "csv" in chosen.lower() else ".xlsx")
             self.start_export(path)
 
-    def start_export(self, path: Path) -> Op:
-        from salesdesk.services.customer_export import export_customers
+    def start_export(self, path: Path) -> Op | None:
+        try:
+            from salesdesk.services.customer_export import export_customers
+        except ImportError:
+            self._not_available()
+            return None
 
         flt = self._shown_filter()
 
@@ -129,6 +138,10 @@ class CustomerTransfer(QObject):
 
         return self._start(Op(work, self), self.tr("Exporting to {file}…").format(
             file=path.name), read_pool(), exported)
+
+    def _not_available(self) -> None:
+        QMessageBox.information(self.window, self.tr("Import and export"),
+                                self.tr("Import and export are not part of this version."))
 
     # -- running ------------------------------------------------------------------------
 

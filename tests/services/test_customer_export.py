@@ -83,8 +83,11 @@ def _files(store) -> list[tuple]:
         return [_file_view(c) for c in session.scalars(query)]
 
 
-@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
-def test_round_trip_into_an_empty_store_reproduces_the_customers(filled, tmp_path, suffix):
+@pytest.mark.parametrize(("suffix", "language"), [(".xlsx", "en"), (".csv", "en"),
+                                                  (".xlsx", "de")])
+def test_round_trip_into_an_empty_store_reproduces_the_customers(filled, tmp_path, suffix,
+                                                                 language):
+    set_language(language)
     path = tmp_path / f"kunden{suffix}"
     with filled.session() as session:
         assert export_customers(session, path) == 3

@@ -1,5 +1,7 @@
 """The customer file page: parts, documents, merge."""
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 
@@ -67,7 +69,7 @@ def test_documents_are_added_listed_and_opened(tmp_path, monkeypatch, demo_store
     tab.buttons["open"].click()
     path = opened[0].toLocalFile()
     assert path.endswith("Angebot 2026.pdf")  # a copy with its name, for the viewer
-    assert open(path, "rb").read() == offer.read_bytes()
+    assert Path(path).read_bytes() == offer.read_bytes()
 
 
 def test_merge_names_both_files_and_opens_the_one_kept(qtbot, demo_store, window, answer):

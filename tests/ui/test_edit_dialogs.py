@@ -242,3 +242,13 @@ def test_editing_an_address_shows_the_stored_values(qtbot, demo_store):
     assert dialog.field("city").text() == address.city
     assert dialog.field("country").currentData() == address.country
     assert not dialog.is_dirty()
+
+
+def test_starting_an_address_shows_that_its_city_is_missing(qtbot, demo_store):
+    dialog = CustomerDialog(demo_store)
+    qtbot.addWidget(dialog)
+    _type(qtbot, dialog.field("name"), "Zebra Testhandel GmbH")
+    assert _save(dialog).isEnabled()
+    _type(qtbot, dialog.field("street"), "Hauptstraße 1")
+    assert dialog.error_label("city").text() == "is required"
+    assert not _save(dialog).isEnabled()

@@ -34,6 +34,7 @@ class CustomerDialog(FormDialog):
     FORM = "customer_edit.ui"
     FIELDS = CUSTOMER_FIELDS + ADDRESS_FIELDS
     REQUIRED = ("name", "currency")
+    TOGETHER = (ADDRESS_FIELDS, ("do_not_contact", "do_not_contact_reason"))
 
     sig_open_customer = Signal(object)  # the user chose an existing file over a duplicate
 

@@ -6,14 +6,14 @@ check fails; Esc or closing with unsaved changes asks Save / Discard / Cancel; a
 ValidationFailed from the service is shown beside the fields and keeps the input.
 """
 
-import logging
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QVBoxLayout,
     QWidget,
@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 
 from salesdesk.domain.errors import DomainError, FieldError, ValidationFailed
 from salesdesk.ui.forms import connect_edited, load_form, read_value, write_value
+from salesdesk.ui.icons import icon
 
-log = logging.getLogger(__name__)
 ERROR_STYLE = "color: #c62828;"
 
 
@@ -32,6 +32,8 @@ class FormDialog(QDialog):
     FORM = ""  # file in forms/
     FIELDS: tuple[str, ...] = ()  # widget names = model fields
     REQUIRED: tuple[str, ...] = ()
+    # fields checked together: editing one shows the errors of all (an address's city)
+    TOGETHER: tuple[tuple[str, ...], ...] = ()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -56,6 +58,7 @@ class FormDialog(QDialog):
         self.general_error.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setIcon(icon("save"))
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         self.legend = QLabel(self.tr("Fields marked * are required."), self)
@@ -70,10 +73,15 @@ class FormDialog(QDialog):
             label = self.form.findChild(QLabel, f"{name}_label")
             if label is not None:
                 label.setText(f"{label.text()} *")
+        char = self.fontMetrics().averageCharWidth()
         for label in self.form.findChildren(QLabel):
             if label.objectName().endswith("_error"):
                 label.setStyleSheet(ERROR_STYLE)
-                label.setMinimumWidth(label.fontMetrics().averageCharWidth() * 24)
+                label.setMinimumWidth(char * 20)
+        for name in self.FIELDS:  # room for a typical name, IBAN or e-mail address
+            widget = self.field(name)
+            if isinstance(widget, QLineEdit | QComboBox):
+                widget.setMinimumWidth(char * 26)
 
     # -- fields -----------------------------------------------------------------------
 
@@ -123,6 +131,9 @@ class FormDialog(QDialog):
         if self._loading:
             return
         self._touched.add(name)
+        for group in self.TOGETHER:
+            if name in group:
+                self._touched.update(group)
         self.revalidate()
 
     def revalidate(self) -> bool:

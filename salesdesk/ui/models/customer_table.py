@@ -8,7 +8,6 @@ re-query from the first page.
 from dataclasses import replace
 from datetime import date
 
-from babel import Locale
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
@@ -22,7 +21,8 @@ from salesdesk.services.customer_list import (
 )
 from salesdesk.services.lookups import customer_groups, territories
 from salesdesk.store.engine import Store
-from salesdesk.ui.formatting import format_date, format_money, locale_name
+from salesdesk.ui.choices import country_name
+from salesdesk.ui.formatting import format_date, format_money
 from salesdesk.ui.icons import icon
 
 # column keys, in the default order; each is a CustomerRow field and a SORT_COLUMNS key
@@ -112,7 +112,7 @@ class CustomerTableModel(QAbstractTableModel):
         if key == "do_not_contact" and row.do_not_contact:
             return self.tr("Do not contact this customer. The reason is in the customer file.")
         if key == "country" and row.country:
-            return Locale.parse(locale_name()).territories.get(row.country, row.country)
+            return country_name(row.country)
         if key in ("group", "territory") and getattr(row, key):
             return self._lookup_names(key).get(getattr(row, key))
         if key == "next_contact" and row.next_contact and row.next_contact < date.today():

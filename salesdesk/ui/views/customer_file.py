@@ -1,6 +1,5 @@
 """The customer file page: header, master data, parts, documents, history."""
 
-import logging
 import shutil
 import tempfile
 import uuid
@@ -10,17 +9,17 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
-from salesdesk.domain.errors import DomainError
+from salesdesk.domain.errors import DomainError, NotFound
 from salesdesk.services.customers import get_customer, remove_part
 from salesdesk.services.history import customer_history
 from salesdesk.store.engine import Store
 from salesdesk.store.models import Address, BankAccount, ContactPerson, Document
+from salesdesk.ui.icons import icon
 from salesdesk.ui.views import file_rows
 from salesdesk.ui.views.file_header import FileHeader
 from salesdesk.ui.views.master_data import MasterDataTab
 from salesdesk.ui.views.records_tab import RecordsTab
 
-log = logging.getLogger(__name__)
 PARTS = {"addresses": Address, "contacts": ContactPerson, "bank": BankAccount}
 
 
@@ -53,6 +52,7 @@ class CustomerFileView(QWidget):
                        "history": self.history}
         for key, page in self._pages.items():
             self.tabs.addTab(page, self._titles[key])
+        self.tabs.setTabIcon(self.tabs.indexOf(self.history), icon("history"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.header.back.clicked.connect(self.sig_back)
         self.header.edit.clicked.connect(self.edit_customer)
@@ -97,8 +97,6 @@ class CustomerFileView(QWidget):
         with self.store.session() as session:
             customer = get_customer(session, customer_id)
             if customer.deleted_at is not None:
-                from salesdesk.domain.errors import NotFound
-
                 raise NotFound(self.tr("Customer {number} was deleted.").format(
                     number=customer.number))
             self.customer_id, self.label = customer.id, customer.record_label()

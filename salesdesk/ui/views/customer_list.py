@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from salesdesk.store.engine import Store
+from salesdesk.ui.choices import status_items
 from salesdesk.ui.clipboard import copy_selection
 from salesdesk.ui.models.customer_table import COLUMN_KEYS, CustomerTableModel
 from salesdesk.ui.settings import Settings
@@ -124,7 +125,7 @@ class CustomerListView(QWidget):
             self._pages.setCurrentWidget(self.empty)
         else:
             self._pages.setCurrentWidget(self.table)
-        QTimer.singleShot(0, self._count)  # counting can wait until the page is drawn
+        QTimer.singleShot(0, self, self._count)  # counting can wait until the page is drawn
 
     def _count(self) -> None:
         self.sig_count_changed.emit(self.model.total())
@@ -203,8 +204,18 @@ class CustomerListView(QWidget):
         for column, key in enumerate(COLUMN_KEYS):
             header.setSectionHidden(column, key in HIDDEN_AT_FIRST)
             header.moveSection(header.visualIndex(column), column)
-            header.resizeSection(column, WIDTHS[key])
+            header.resizeSection(column, self._default_width(column, key))
         self._fit_pending = True
+
+    def _default_width(self, column: int, key: str) -> int:
+        """The planned width, or more when the language's words are longer."""
+        title = self.model.headerData(column, Qt.Orientation.Horizontal)
+        needed = self.table.horizontalHeader().fontMetrics().horizontalAdvance(title) + 28
+        if key == "status":
+            metrics = self.table.fontMetrics()
+            needed = max([needed] + [metrics.horizontalAdvance(label) + 16
+                                     for label, _value in status_items()])
+        return max(WIDTHS[key], needed)
 
     def reset_columns(self) -> None:
         self._default_columns()
@@ -223,7 +234,7 @@ class CustomerListView(QWidget):
     def showEvent(self, event) -> None:  # override
         super().showEvent(event)
         if self._fit_pending:
-            QTimer.singleShot(0, self._fit_name_column)  # once the layout knows the width
+            QTimer.singleShot(0, self, self._fit_name_column)  # once the layout knows the width
 
     def focus_search(self) -> None:
         self.filters.focus_search()
