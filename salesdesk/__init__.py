@@ -1,8 +1,13 @@
 """SalesDesk: desktop rich client for field sales."""
 
-from importlib import metadata
 
-try:
-    __version__ = metadata.version("salesdesk")
-except metadata.PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+source"
+def __getattr__(name: str) -> str:
+    # importlib.metadata costs ~25 ms: read the version only when someone asks
+    if name != "__version__":
+        raise AttributeError(name)
+    from importlib import metadata
+
+    try:
+        return metadata.version("salesdesk")
+    except metadata.PackageNotFoundError:  # a source tree that was never installed
+        return "0.0.0+source"

@@ -11,7 +11,6 @@ from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 
-from salesdesk import __version__
 from salesdesk.domain.errors import DomainError
 from salesdesk.i18n import _, set_language
 from salesdesk.logs import setup_logging
@@ -22,7 +21,7 @@ log = logging.getLogger(__name__)
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="salesdesk", description=_("SalesDesk for field sales"))
-    parser.add_argument("--version", action="version", version=f"SalesDesk {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help=_("show the version"))
     _common(parser)
     parser.add_argument("--screenshot", metavar="FILE.png", type=Path,
                         help=_("render a view offscreen to PNG and exit"))
@@ -61,6 +60,15 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--search", default="")
     exp.set_defaults(run=_run_customers_export)
     return parser
+
+
+class _Version(argparse.Action):
+    """--version, reading the package metadata only when asked (start-up time)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from salesdesk import __version__
+
+        parser.exit(message=f"SalesDesk {__version__}\n")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -1,18 +1,14 @@
 """Field checks for customer data, built on stdnum, schwifty and phonenumbers.
 
+The libraries are imported inside the checks: they take ~50 ms to load, which the
+desktop app's start should not pay before anyone edits a record.
+
 Each ``check_*`` returns the normalised value or raises ``ValueError`` with a user-facing
 message; callers attach the record and field name (see ``collect``).
 """
 
 import re
 from collections.abc import Callable
-
-import phonenumbers
-from schwifty import BIC, IBAN
-from schwifty.exceptions import SchwiftyException
-from stdnum import get_cc_module
-from stdnum.eu import vat
-from stdnum.exceptions import ValidationError as StdnumError
 
 from salesdesk.domain.errors import FieldError, ValidationFailed
 from salesdesk.i18n import _
@@ -22,6 +18,9 @@ _WEBSITE = re.compile(r"^(https?://)?[\w.-]+\.[a-z]{2,}(/\S*)?$", re.IGNORECASE)
 
 
 def check_iban(value: str) -> str:
+    from schwifty import IBAN
+    from schwifty.exceptions import SchwiftyException
+
     try:
         return IBAN(value).compact
     except SchwiftyException as exc:
@@ -29,6 +28,9 @@ def check_iban(value: str) -> str:
 
 
 def check_bic(value: str) -> str:
+    from schwifty import BIC
+    from schwifty.exceptions import SchwiftyException
+
     try:
         return str(BIC(value))
     except SchwiftyException as exc:
@@ -37,6 +39,9 @@ def check_bic(value: str) -> str:
 
 def check_vat_id(value: str) -> str:
     """EU VAT ids (and CH/GB/NO forms stdnum knows), checksum included."""
+    from stdnum.eu import vat
+    from stdnum.exceptions import ValidationError as StdnumError
+
     try:
         return vat.validate(value)
     except StdnumError as exc:
@@ -45,6 +50,9 @@ def check_vat_id(value: str) -> str:
 
 def check_tax_number(value: str, country: str) -> str:
     """A national tax number, checked where stdnum knows the country's format."""
+    from stdnum import get_cc_module
+    from stdnum.exceptions import ValidationError as StdnumError
+
     module = get_cc_module(country.lower(), "stnr") or get_cc_module(country.lower(), "tin")
     if module is None:
         return value.strip()
@@ -56,6 +64,8 @@ def check_tax_number(value: str, country: str) -> str:
 
 def check_phone(value: str, country: str) -> str:
     """Normalise to E.164; numbers without + are read in ``country``'s dialling plan."""
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(value, country.upper() or None)
     except phonenumbers.NumberParseException as exc:
@@ -67,6 +77,8 @@ def check_phone(value: str, country: str) -> str:
 
 def format_phone(e164: str) -> str:
     """Display form of a stored E.164 number (international format)."""
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

@@ -1,14 +1,17 @@
-"""The customer list: filtered, searched, sorted pages of light rows (never all rows)."""
+"""The customer list: filtered, searched, sorted pages of light rows (never all rows).
+
+Plain SQL on the sqlite3 connection, so the list works before SQLAlchemy is loaded
+(store/engine.py). Pass a Session (its connection, same transaction) or a sqlite3
+connection such as ``Store.reader()``.
+"""
 
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, false, func, select, text
-from sqlalchemy.orm import Session, aliased
-
-from salesdesk.store.models import Customer, CustomerGroup, Territory, UserAccount
+from salesdesk.domain.money import STORAGE_PLACES
+from salesdesk.store.engine import dbapi
 from salesdesk.store.search import FTS_TABLE, match_expression
 
 PAGE_SIZE = 200
@@ -43,27 +46,31 @@ class CustomerRow:
     do_not_contact: bool
 
 
-_group = aliased(CustomerGroup)
-_territory = aliased(Territory)
-_rep = aliased(UserAccount)
-
-# column key → SQL expression used for sorting (each backed by an index or cheap)
+# column key → SQL used for sorting; each has an index on (column, number) so a page is
+# read in order without sorting all rows (0002 migration)
 SORT_COLUMNS = {
-    "number": Customer.number,
-    "name": Customer.name,
-    "postal_code": Customer.main_postal_code,
-    "city": Customer.main_city,
-    "country": Customer.main_country,
-    "status": Customer.status,
-    "group": _group.code,
-    "territory": _territory.code,
-    "representative": _rep.display_name,
-    "next_contact": Customer.next_contact,
-    "credit_limit": Customer.credit_limit,
-    "do_not_contact": Customer.do_not_contact,
+    "number": "c.number",
+    "name": "c.name",
+    "postal_code": "c.main_postal_code",
+    "city": "c.main_city",
+    "country": "c.main_country",
+    "status": "c.status",
+    "group": "g.code",
+    "territory": "t.code",
+    "representative": "r.display_name",
+    "next_contact": "c.next_contact",
+    "credit_limit": "c.credit_limit",
+    "do_not_contact": "c.do_not_contact",
 }
-
-
+_SELECT = """
+SELECT c.id, c.number, c.name, c.main_postal_code, c.main_city, c.main_country, c.status,
+       g.code, t.code, r.display_name, c.next_contact, c.credit_limit, c.currency,
+       c.do_not_contact
+FROM customer c
+LEFT JOIN customer_group g ON g.id = c.customer_group_id
+LEFT JOIN territory t ON t.id = c.territory_id
+LEFT JOIN user_account r ON r.id = c.representative_id
+"""
 # A search matching more than this share of all customers is "broad": the list then walks
 # the sort column's index and tests each row against the hit list (built once), stopping
 # after one page; a narrow search sorts its few hits instead. The unary + keeps SQLite
@@ -72,38 +79,50 @@ BROAD_SHARE = 0.04
 _HITS = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match"
 
 
-def search_hits(session: Session, match: str) -> int:
+def search_hits(source, match: str) -> int:
     """How many live customers a search matches (tombstones are never indexed)."""
-    return session.execute(text(f"SELECT count(*) FROM ({_HITS})"), {"match": match}).scalar_one()
+    return dbapi(source).execute(f"SELECT count(*) FROM ({_HITS})", {"match": match}).fetchone()[0]
 
 
-def _search(session: Session, query: Select, flt: CustomerFilter) -> Select:
+def _where(conn, flt: CustomerFilter) -> tuple[list[str], dict]:
+    clauses, params = ["c.deleted_at IS NULL"], {}
     match = match_expression(flt.search)
-    if match is None:
-        return query.where(false()) if flt.search.strip() else query
-    total = session.scalar(select(func.count()).select_from(Customer)) or 1
-    if search_hits(session, match) > BROAD_SHARE * total:
-        return query.where(text(f"+customer.search_key IN ({_HITS})").bindparams(match=match))
-    return query.where(Customer.search_key.in_(text(_HITS).bindparams(match=match)))
-
-
-def _filtered(session: Session, query: Select, flt: CustomerFilter) -> Select:
-    query = _search(session, query.where(Customer.deleted_at.is_(None)), flt)
+    if match is None and flt.search.strip():
+        clauses.append("0")  # only punctuation typed: nothing can match
+    elif match:
+        params["match"] = match
+        total = conn.execute("SELECT count(*) FROM customer").fetchone()[0] or 1
+        broad = search_hits(conn, match) > BROAD_SHARE * total
+        clauses.append(f"{'+' if broad else ''}c.search_key IN ({_HITS})")
     if flt.statuses:
-        query = query.where(Customer.status.in_(flt.statuses))
-    if flt.customer_group_id:
-        query = query.where(Customer.customer_group_id == flt.customer_group_id)
-    if flt.territory_id:
-        query = query.where(Customer.territory_id == flt.territory_id)
-    if flt.representative_id:
-        query = query.where(Customer.representative_id == flt.representative_id)
+        marks = ", ".join(f":status{n}" for n in range(len(flt.statuses)))
+        clauses.append(f"c.status IN ({marks})")
+        params |= {f"status{n}": status for n, status in enumerate(flt.statuses)}
+    for column, value in (("customer_group_id", flt.customer_group_id),
+                          ("territory_id", flt.territory_id),
+                          ("representative_id", flt.representative_id)):
+        if value is not None:
+            clauses.append(f"c.{column} = :{column}")
+            params[column] = value.hex
     if flt.do_not_contact is not None:
-        query = query.where(Customer.do_not_contact.is_(flt.do_not_contact))
-    return query
+        clauses.append("c.do_not_contact = :dnc")
+        params["dnc"] = int(flt.do_not_contact)
+    return clauses, params
+
+
+def _row(raw: tuple) -> CustomerRow:
+    (cid, number, name, postal_code, city, country, status, group, territory, rep,
+     next_contact, credit_limit, currency, dnc) = raw
+    return CustomerRow(
+        uuid.UUID(hex=cid), number, name, postal_code, city, country, status, group, territory,
+        rep, date.fromisoformat(next_contact) if next_contact else None,
+        Decimal(credit_limit).scaleb(-STORAGE_PLACES) if credit_limit is not None else None,
+        currency, bool(dnc),
+    )
 
 
 def list_customers(
-    session: Session,
+    source,
     flt: CustomerFilter,
     sort: str = "name",
     descending: bool = False,
@@ -111,26 +130,21 @@ def list_customers(
     limit: int = PAGE_SIZE,
 ) -> list[CustomerRow]:
     """One page of the list, sorted by ``sort`` (a key of SORT_COLUMNS), ties by number."""
-    key = SORT_COLUMNS[sort]
-    order = [key.desc() if descending else key.asc(), Customer.number]
-    query = (
-        select(
-            Customer.id, Customer.number, Customer.name, Customer.main_postal_code,
-            Customer.main_city, Customer.main_country, Customer.status, _group.code,
-            _territory.code, _rep.display_name, Customer.next_contact, Customer.credit_limit,
-            Customer.currency, Customer.do_not_contact,
-        )
-        .outerjoin(_group, Customer.customer_group_id == _group.id)
-        .outerjoin(_territory, Customer.territory_id == _territory.id)
-        .outerjoin(_rep, Customer.representative_id == _rep.id)
-    )
-    query = _filtered(session, query, flt).order_by(*order).offset(offset).limit(limit)
-    return [CustomerRow(*row) for row in session.execute(query)]
+    conn = dbapi(source)
+    clauses, params = _where(conn, flt)
+    direction = "DESC" if descending else "ASC"
+    sql = (f"{_SELECT} WHERE {' AND '.join(clauses)} "
+           f"ORDER BY {SORT_COLUMNS[sort]} {direction}, c.number {direction} "
+           f"LIMIT :limit OFFSET :offset")
+    rows = conn.execute(sql, params | {"limit": limit, "offset": offset}).fetchall()
+    return [_row(row) for row in rows]
 
 
-def count_customers(session: Session, flt: CustomerFilter) -> int:
+def count_customers(source, flt: CustomerFilter) -> int:
+    conn = dbapi(source)
     match = match_expression(flt.search)
-    if match and flt == CustomerFilter(search=flt.search, extra=flt.extra) and not flt.extra:
-        return search_hits(session, match)  # the index alone knows: no join needed
-    query = _filtered(session, select(func.count()).select_from(Customer), flt)
-    return session.scalar(query) or 0
+    if match and flt == CustomerFilter(search=flt.search):
+        return search_hits(conn, match)  # the index alone knows: no join needed
+    clauses, params = _where(conn, flt)
+    return conn.execute(f"SELECT count(*) FROM customer c WHERE {' AND '.join(clauses)}",
+                        params).fetchone()[0]

@@ -1,19 +1,21 @@
-"""Small lists for pickers and filters: customer groups, territories, representatives…"""
+"""Small lists for pickers and filters: customer groups, territories, representatives…
+
+Plain SQL through ``dbapi`` (a Session or ``Store.reader()``), so the filter bar can be
+filled before SQLAlchemy is loaded.
+"""
 
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from salesdesk.store.engine import dbapi
 
-from salesdesk.store.models import (
-    CustomerGroup,
-    DeliveryTerm,
-    PaymentTerm,
-    PriceGroup,
-    Territory,
-    UserAccount,
-)
+_TABLES = {
+    "customer_group_id": "customer_group",
+    "price_group_id": "price_group",
+    "territory_id": "territory",
+    "payment_term_id": "payment_term",
+    "delivery_term_id": "delivery_term",
+}
 
 
 @dataclass(frozen=True)
@@ -28,37 +30,44 @@ class LookupEntry:
         return self.name if self.name == self.code else f"{self.name} ({self.code})"
 
 
-def _entries(session: Session, model) -> list[LookupEntry]:
-    query = select(model.id, model.code, model.name).where(model.deleted_at.is_(None))
-    return [LookupEntry(*row) for row in session.execute(query.order_by(model.code))]
+def _entry(row: tuple) -> LookupEntry:
+    return LookupEntry(uuid.UUID(hex=row[0]), row[1], row[2])
 
 
-def customer_groups(session: Session) -> list[LookupEntry]:
-    return _entries(session, CustomerGroup)
+def _entries(source, table: str) -> list[LookupEntry]:
+    rows = dbapi(source).execute(
+        f"SELECT id, code, name FROM {table} WHERE deleted_at IS NULL ORDER BY code")
+    return [_entry(row) for row in rows]
 
 
-def price_groups(session: Session) -> list[LookupEntry]:
-    return _entries(session, PriceGroup)
+def customer_groups(source) -> list[LookupEntry]:
+    return _entries(source, "customer_group")
 
 
-def territories(session: Session) -> list[LookupEntry]:
-    return _entries(session, Territory)
+def price_groups(source) -> list[LookupEntry]:
+    return _entries(source, "price_group")
 
 
-def payment_terms(session: Session) -> list[LookupEntry]:
-    return _entries(session, PaymentTerm)
+def territories(source) -> list[LookupEntry]:
+    return _entries(source, "territory")
 
 
-def delivery_terms(session: Session) -> list[LookupEntry]:
-    return _entries(session, DeliveryTerm)
+def payment_terms(source) -> list[LookupEntry]:
+    return _entries(source, "payment_term")
 
 
-def representatives(session: Session) -> list[LookupEntry]:
+def delivery_terms(source) -> list[LookupEntry]:
+    return _entries(source, "delivery_term")
+
+
+_USERS = "SELECT id, login, display_name FROM user_account"
+
+
+def representatives(source) -> list[LookupEntry]:
     """Active users who can look after customers, by display name (code: login)."""
-    query = (select(UserAccount.id, UserAccount.login, UserAccount.display_name)
-             .where(UserAccount.deleted_at.is_(None), UserAccount.active.is_(True))
-             .order_by(UserAccount.display_name))
-    return [LookupEntry(*row) for row in session.execute(query)]
+    rows = dbapi(source).execute(
+        f"{_USERS} WHERE deleted_at IS NULL AND active = 1 ORDER BY display_name")
+    return [_entry(row) for row in rows]
 
 
 LOOKUPS = {
@@ -71,23 +80,15 @@ LOOKUPS = {
 }
 
 
-def all_lookups(session: Session) -> dict[str, list[LookupEntry]]:
+def all_lookups(source) -> dict[str, list[LookupEntry]]:
     """Every picker list of the customer form, keyed by the customer field it fills."""
-    return {field: load(session) for field, load in LOOKUPS.items()}
+    return {field: load(source) for field, load in LOOKUPS.items()}
 
 
-def lookup_entry(session: Session, field: str, key: uuid.UUID) -> LookupEntry | None:
+def lookup_entry(source, field: str, key: uuid.UUID) -> LookupEntry | None:
     """The entry a customer field points at, even if it is no longer offered."""
-    if field == "representative_id":
-        row = session.execute(select(UserAccount.id, UserAccount.login, UserAccount.display_name)
-                              .where(UserAccount.id == key)).first()
-    else:
-        model = _MODELS[field]
-        row = session.execute(select(model.id, model.code, model.name)
-                              .where(model.id == key)).first()
-    return LookupEntry(*row) if row else None
-
-
-_MODELS = {"customer_group_id": CustomerGroup, "price_group_id": PriceGroup,
-           "territory_id": Territory, "payment_term_id": PaymentTerm,
-           "delivery_term_id": DeliveryTerm}
+    table = _TABLES.get(field)
+    sql = f"{_USERS} WHERE id = ?" if table is None else \
+        f"SELECT id, code, name FROM {table} WHERE id = ?"
+    row = dbapi(source).execute(sql, (key.hex,)).fetchone()
+    return _entry(row) if row else None

@@ -4,46 +4,99 @@ A store from a newer SalesDesk is refused before anything writes to it. A store 
 older one is backed up, then upgraded inside one transaction (SQLite DDL is
 transactional once we issue BEGIN ourselves), so a kill mid-upgrade leaves the old
 schema intact.
+
+SQLAlchemy is imported only when the first session or engine is wanted: opening a
+current store and reading the customer list use plain sqlite3 (``Store.reader``), which
+keeps the desktop app's start fast (benchmarks/startup.py).
 """
+
+from __future__ import annotations
 
 import getpass
 import sqlite3
-from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
-
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING
 
 from salesdesk.domain.errors import StoreError
 from salesdesk.i18n import _
-from salesdesk.store import hooks
-from salesdesk.store.search import search_variants
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
 DB_NAME = "salesdesk.sqlite3"
 # The newest schema this build knows; tests/store check it equals Alembic's head.
 HEAD_REVISION = "0002"
 KNOWN_REVISIONS = ("0001", "0002")
+_PRAGMAS = ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000",
+            "cache_size=-32000")
 
 
-@dataclass
 class Store:
-    data_dir: Path
-    engine: Engine
-    user: str
-    sessions: sessionmaker = field(repr=False)
+    """The opened local store of one data dir, for one user."""
+
+    def __init__(self, data_dir: Path, user: str):
+        self.data_dir = data_dir
+        self.user = user
+        self._reader: sqlite3.Connection | None = None
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.data_dir)!r}, user={self.user!r})"
 
     @property
     def path(self) -> Path:
         return self.data_dir / DB_NAME
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.path)
+
+    @cached_property
+    def sessions(self) -> sessionmaker:
+        from sqlalchemy.orm import sessionmaker
+
+        from salesdesk.store import hooks
+
+        factory = sessionmaker(self.engine, expire_on_commit=False)
+        hooks.install(factory)
+        return factory
 
     def session(self) -> Session:
         session = self.sessions()
         session.info["user"] = self.user
         return session
 
+    def reader(self) -> sqlite3.Connection:
+        """A plain sqlite3 connection for reading lists on the GUI thread (autocommit:
+        every query sees the latest committed data)."""
+        if self._reader is None:
+            self._reader = connect(self.path)
+        return self._reader
+
     def close(self) -> None:
-        self.engine.dispose()
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+
+
+def configure(dbapi_connection: sqlite3.Connection) -> None:
+    """Pragmas and functions every connection to the store needs."""
+    from salesdesk.store.search import search_variants
+
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see module doc)
+    dbapi_connection.create_function("sd_search_variants", 1, search_variants, deterministic=True)
+    for pragma in _PRAGMAS:
+        dbapi_connection.execute(f"PRAGMA {pragma}")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path)
+    configure(connection)
+    return connection
 
 
 def stored_revision(path: Path) -> str | None:
@@ -60,19 +113,11 @@ def stored_revision(path: Path) -> str | None:
     return row[0] if row else None
 
 
-def _on_connect(dbapi_connection, connection_record) -> None:
-    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see module doc)
-    dbapi_connection.create_function("sd_search_variants", 1, search_variants, deterministic=True)
-    cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON",
-                   "busy_timeout=10000", "cache_size=-32000"):
-        cursor.execute(f"PRAGMA {pragma}")
-    cursor.close()
-
-
 def make_engine(path: Path) -> Engine:
+    from sqlalchemy import create_engine, event
+
     engine = create_engine(f"sqlite:///{path}")
-    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "connect", lambda dbapi_connection, record: configure(dbapi_connection))
     event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
     return engine
 
@@ -118,7 +163,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def open_store(data_dir: Path, user: str | None = None) -> Store:
     """Open (creating or upgrading) the store in ``data_dir``."""
-    data_dir = data_dir.expanduser().resolve()
+    data_dir = Path(data_dir).expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / DB_NAME
     revision = stored_revision(path)
@@ -128,11 +173,16 @@ def open_store(data_dir: Path, user: str | None = None) -> Store:
               "Please update SalesDesk; the data has not been changed.").format(
                 path=path, revision=revision)
         )
-    engine = make_engine(path)
+    store = Store(data_dir, user or getpass.getuser())
     if revision != HEAD_REVISION:
         if revision is not None:
             _backup(path, revision)
-        upgrade(engine)
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    hooks.install(sessions)
-    return Store(data_dir, engine, user or getpass.getuser(), sessions)
+        upgrade(store.engine)
+    return store
+
+
+def dbapi(source) -> sqlite3.Connection:
+    """The sqlite3 connection behind a Session (same transaction), or ``source`` itself."""
+    if isinstance(source, sqlite3.Connection):
+        return source
+    return source.connection().connection.driver_connection

@@ -48,12 +48,15 @@ class DeliveryTerm(_Lookup, Base):
     __tablename__ = "delivery_term"
 
 
+SORTED_COLUMNS = ("name", "main_postal_code", "main_city", "main_country", "status",
+                  "next_contact", "credit_limit", "do_not_contact")
+
+
 class Customer(Synced, Base):
     __tablename__ = "customer"
     __table_args__ = (
-        Index("ix_customer_sort_name", "name"),
-        Index("ix_customer_main_city", "main_city"),
-        Index("ix_customer_main_postal_code", "main_postal_code"),
+        # (column, number) per sortable list column: a page comes straight off the index
+        *(Index(f"ix_customer_sort_{column}", column, "number") for column in SORTED_COLUMNS),
         Index("ix_customer_vat_id", "vat_id"),
         Index("ix_customer_search_key", "search_key", unique=True),
     )
@@ -62,7 +65,7 @@ class Customer(Synced, Base):
     name: Mapped[str] = mapped_column(String(200))
     name2: Mapped[str] = mapped_column(String(200), default="")
     legal_form: Mapped[str] = mapped_column(String(40), default="")
-    status: Mapped[str] = mapped_column(String(12), default="prospect", index=True)
+    status: Mapped[str] = mapped_column(String(12), default="prospect")
     customer_group_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customer_group.id"))
     price_group_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("price_group.id"))
     territory_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("territory.id"), index=True)

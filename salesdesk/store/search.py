@@ -10,10 +10,14 @@ insert (whatever wrote the row), so matches join the customer table by integer w
 reading stored text. Only prefix queries are used, hence ``detail=none``.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, text
+if TYPE_CHECKING:  # SQLAlchemy stays out of the start-up path (store/engine.py)
+    from sqlalchemy import Connection
 
 FTS_TABLE = "customer_fts"
 CREATE_FTS = (
@@ -73,6 +77,8 @@ def _hex_ids(ids: Iterable) -> list[str]:
 
 def reindex_customers(conn: Connection, customer_ids: Iterable) -> None:
     """Rebuild the search documents of these customers (inside the caller's transaction)."""
+    from sqlalchemy import text
+
     ids = _hex_ids(customer_ids)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
@@ -88,6 +94,8 @@ def reindex_customers(conn: Connection, customer_ids: Iterable) -> None:
 
 def rebuild_index(conn: Connection) -> None:
     """Rebuild the whole index (after bulk loads and merges)."""
+    from sqlalchemy import text
+
     conn.execute(text(f"DELETE FROM {FTS_TABLE}"))
     conn.execute(text(f"INSERT INTO {FTS_TABLE} (rowid, body) {_DOCUMENTS}"))
     conn.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))
@@ -106,6 +114,8 @@ UPDATE customer SET
 
 def refresh_main_address(conn: Connection, customer_ids: Iterable | None = None) -> None:
     """Copy each customer's default main address into the list columns."""
+    from sqlalchemy import text
+
     if customer_ids is None:
         conn.execute(text(_MAIN_ADDRESS))
         return

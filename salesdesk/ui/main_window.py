@@ -20,9 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from salesdesk import __version__
 from salesdesk.domain.errors import DomainError, NotFound
-from salesdesk.services.customers import delete_customer, get_customer
 from salesdesk.store.engine import Store
 from salesdesk.ui import actions as window_actions
 from salesdesk.ui.clipboard import copy_selection
@@ -249,6 +247,8 @@ class MainWindow(QMainWindow):
             return
         if not targets or not self._confirm_delete([label for _, label in targets]):
             return
+        from salesdesk.services.customers import delete_customer, get_customer
+
         with self.store.session() as session:
             for customer_id, _label in targets:
                 delete_customer(session, get_customer(session, customer_id))
@@ -303,6 +303,8 @@ class MainWindow(QMainWindow):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.log_path)))
 
     def about(self) -> None:
+        from salesdesk import __version__
+
         QMessageBox.about(self, self.tr("About SalesDesk"), self.tr(
             "SalesDesk {version}\nThe desktop client for field sales.\n\nData folder: {folder}"
         ).format(version=__version__, folder=self.store.data_dir))

@@ -122,8 +122,7 @@ class CustomerTableModel(QAbstractTableModel):
     def _lookup_names(self, key: str) -> dict[str, str]:
         if key not in self._names:
             load = customer_groups if key == "group" else territories
-            with self._store.session() as session:
-                self._names[key] = {e.code: e.name for e in load(session)}
+            self._names[key] = {e.code: e.name for e in load(self._store.reader())}
         return self._names[key]
 
     # -- paging ---------------------------------------------------------------------------
@@ -143,10 +142,9 @@ class CustomerTableModel(QAbstractTableModel):
             self.endInsertRows()
 
     def _page(self, offset: int) -> list[CustomerRow]:
-        with self._store.session() as session:
-            return list_customers(session, self._filter, sort=self._sort,
-                                  descending=self._descending, offset=offset,
-                                  limit=self._page_size)
+        return list_customers(self._store.reader(), self._filter, sort=self._sort,
+                              descending=self._descending, offset=offset,
+                              limit=self._page_size)
 
     def reload(self) -> None:
         """Read the first page again (after a filter, a sort or a change elsewhere)."""
@@ -193,8 +191,7 @@ class CustomerTableModel(QAbstractTableModel):
     def total(self) -> int:
         """How many customers match the filter (counted once per reload)."""
         if self._total is None:
-            with self._store.session() as session:
-                self._total = count_customers(session, self._filter)
+            self._total = count_customers(self._store.reader(), self._filter)
         return self._total
 
     def row_at(self, row: int) -> CustomerRow | None:

@@ -47,19 +47,19 @@ class CustomerFilterBar(QWidget):
         layout.addWidget(self.reset_button)
 
     def _build_combos(self, store: Store) -> None:
-        with store.session() as session:
-            lists = {
-                "status": (self.tr("All statuses"), choices.status_items()),
-                "group": (self.tr("All groups"),
-                          [(e.label, str(e.id)) for e in customer_groups(session)]),
-                "territory": (self.tr("All territories"),
-                              [(e.label, str(e.id)) for e in territories(session)]),
-                "representative": (self.tr("All representatives"),
-                                   [(e.name, str(e.id)) for e in representatives(session)]),
-                "contact": (self.tr("Contact: all"),
-                            [(self.tr("Do not contact"), CONTACT_BLOCKED),
-                             (self.tr("Contact allowed"), CONTACT_ALLOWED)]),
-            }
+        reader = store.reader()  # plain sqlite3: picker lists need no ORM
+        lists = {
+            "status": (self.tr("All statuses"), choices.status_items()),
+            "group": (self.tr("All groups"),
+                      [(e.label, str(e.id)) for e in customer_groups(reader)]),
+            "territory": (self.tr("All territories"),
+                          [(e.label, str(e.id)) for e in territories(reader)]),
+            "representative": (self.tr("All representatives"),
+                               [(e.name, str(e.id)) for e in representatives(reader)]),
+            "contact": (self.tr("Contact: all"),
+                        [(self.tr("Do not contact"), CONTACT_BLOCKED),
+                         (self.tr("Contact allowed"), CONTACT_ALLOWED)]),
+        }
         tips = {"status": self.tr("Filter by status"), "group": self.tr("Filter by customer group"),
                 "territory": self.tr("Filter by territory"),
                 "representative": self.tr("Filter by representative"),

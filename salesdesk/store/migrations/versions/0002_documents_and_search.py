@@ -1,4 +1,4 @@
-"""Customer documents and the full-text search index
+"""Customer documents, the full-text search index and the list's sort indexes
 
 Revision ID: 0002
 Revises: 0001
@@ -14,6 +14,10 @@ from salesdesk.store.search import (
     FTS_TABLE,
     rebuild_index,
 )
+
+# frozen here: a later change to the model's list must come with its own migration
+SORTED_COLUMNS = ("name", "main_postal_code", "main_city", "main_country", "status",
+                  "next_contact", "credit_limit", "do_not_contact")
 
 revision = "0002"
 down_revision = "0001"
@@ -45,6 +49,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_document_customer_id"), ["customer_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_document_sha256"), ["sha256"], unique=False)
 
+    for name in ("ix_customer_sort_name", "ix_customer_main_city", "ix_customer_main_postal_code",
+                 "ix_customer_status"):
+        op.drop_index(name, "customer")
+    for column in SORTED_COLUMNS:
+        op.create_index(f"ix_customer_sort_{column}", "customer", [column, "number"])
     op.add_column("customer", sa.Column("search_key", sa.Integer(), nullable=True))
     op.create_index("ix_customer_search_key", "customer", ["search_key"], unique=True)
     op.execute("UPDATE customer SET search_key = rowid")
@@ -57,6 +66,12 @@ def downgrade() -> None:
     op.execute(f"DROP TABLE {FTS_TABLE}")
     op.execute("DROP TRIGGER customer_search_key")
     op.drop_index("ix_customer_search_key", "customer")
+    for column in SORTED_COLUMNS:
+        op.drop_index(f"ix_customer_sort_{column}", "customer")
+    op.create_index("ix_customer_sort_name", "customer", ["name"])
+    op.create_index("ix_customer_main_city", "customer", ["main_city"])
+    op.create_index("ix_customer_main_postal_code", "customer", ["main_postal_code"])
+    op.create_index("ix_customer_status", "customer", ["status"])
     with op.batch_alter_table("customer", schema=None) as batch_op:
         batch_op.drop_column("search_key")
     with op.batch_alter_table("document", schema=None) as batch_op:
