@@ -68,7 +68,8 @@ class _Version(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
         from salesdesk import __version__
 
-        parser.exit(message=f"SalesDesk {__version__}\n")
+        print(f"SalesDesk {__version__}")  # stdout, as argparse's own version action does
+        parser.exit()
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
