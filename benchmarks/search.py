@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import benchlib
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from salesdesk.services import customer_list
 from salesdesk.services.customer_list import CustomerFilter, count_customers, list_customers
@@ -108,22 +108,20 @@ def breakdown(strokes: list[Keystroke], times: list[float], shapes: list[str]) -
 
 
 def explain(store, typed: str) -> None:
-    """EXPLAIN QUERY PLAN of the statements one keystroke runs."""
-    statements = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        statements.append((statement, parameters))
-
-    event.listen(store.engine, "before_cursor_execute", capture)
-    with store.session() as session:
-        app_search(session, typed)
-        event.remove(store.engine, "before_cursor_execute", capture)
-        for statement, parameters in statements:
-            print(f"\n-- {' '.join(statement.split())[:400]}")
-            plan = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}",
-                                                        parameters)
-            for row in plan:
-                print(f"   {row[-1]}")
+    """EXPLAIN QUERY PLAN of the statements one keystroke runs (traced on the reader)."""
+    conn = store.reader()
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)  # SQL with the parameters filled in
+    try:
+        app_search(conn, typed)
+    finally:
+        conn.set_trace_callback(None)
+    for statement in statements:
+        if not statement.lstrip().startswith("SELECT") or "'main'." in statement:
+            continue  # FTS5's own bookkeeping statements
+        print(f"\n-- {' '.join(statement.split())[:400]}")
+        for row in conn.execute(f"EXPLAIN QUERY PLAN {statement}"):
+            print(f"   {row[-1]}")
 
 
 def main() -> int:
