@@ -420,7 +420,8 @@ def _write_cell(sheet, row: int, column: int, value: object, kind: str, formats:
     if value is None or value == "":
         return
     if isinstance(value, str):
-        sheet.write_string(row, column, _ILLEGAL_XML.sub("", value))  # text, never a formula
+        # text, never a formula; XlsxWriter escapes control characters itself
+        sheet.write_string(row, column, value)
     elif isinstance(value, bool):
         sheet.write_boolean(row, column, value)
     elif isinstance(value, Decimal | int):
@@ -430,9 +431,6 @@ def _write_cell(sheet, row: int, column: int, value: object, kind: str, formats:
         sheet.write_datetime(row, column, value, formats[DATE])
     else:
         sheet.write_string(row, column, str(value))
-
-
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _guess_widths(headers: Sequence[str], rows: list[Sequence[object]]) -> list[int]:

@@ -17,11 +17,16 @@ from PySide6.QtWidgets import (
 
 def load_form(name: str, parent: QWidget | None = None) -> QWidget:
     """The widget tree of forms/NAME (read through importlib.resources: works frozen)."""
+    from salesdesk.ui.pickers import CUSTOM_WIDGETS  # only the dialogs need them
+
     data = (resources.files("salesdesk.forms") / name).read_bytes()
     buffer = QBuffer()
     buffer.setData(QByteArray(data))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    form = QUiLoader().load(buffer, parent)
+    loader = QUiLoader()
+    for widget_class in CUSTOM_WIDGETS:
+        loader.registerCustomWidget(widget_class)
+    form = loader.load(buffer, parent)
     if form is None:
         raise RuntimeError(f"cannot load form {name}")
     return form
@@ -34,6 +39,8 @@ def date_checkbox(form: QWidget, name: str) -> QCheckBox | None:
 
 def read_value(form: QWidget, widget: QWidget) -> object:
     """The value a field widget holds, as the services want it ("" or None when empty)."""
+    if hasattr(widget, "field_value"):  # the pickers of salesdesk.ui.pickers
+        return widget.field_value()
     if isinstance(widget, QLineEdit):
         return widget.text().strip()
     if isinstance(widget, QPlainTextEdit):
@@ -50,7 +57,9 @@ def read_value(form: QWidget, widget: QWidget) -> object:
 
 def write_value(form: QWidget, widget: QWidget, value: object) -> None:
     """Show ``value`` in a field widget (combos select the item whose data matches)."""
-    if isinstance(widget, QLineEdit):
+    if hasattr(widget, "set_field_value"):
+        widget.set_field_value(value)
+    elif isinstance(widget, QLineEdit):
         widget.setText("" if value is None else str(value))
     elif isinstance(widget, QPlainTextEdit):
         widget.setPlainText("" if value is None else str(value))
@@ -83,7 +92,9 @@ def _select(combo: QComboBox, value: object) -> None:
 
 def connect_edited(form: QWidget, widget: QWidget, slot) -> None:
     """Call ``slot()`` whenever the user changes the field."""
-    if isinstance(widget, QLineEdit | QPlainTextEdit):
+    if hasattr(widget, "sig_edited"):
+        widget.sig_edited.connect(slot)
+    elif isinstance(widget, QLineEdit | QPlainTextEdit):
         widget.textChanged.connect(slot)
     elif isinstance(widget, QCheckBox):
         widget.toggled.connect(slot)
