@@ -152,6 +152,30 @@ def update_customer(session: Session, customer: Customer, values: dict) -> Custo
     return customer
 
 
+def check_parent(session: Session, customer: Customer | None, parent_id: uuid.UUID | None,
+                 record: str = "") -> None:
+    """A parent company must be a live customer and not the customer itself, directly or
+    further up (A → B → A); raises ValidationFailed for the parent_id field."""
+    if parent_id is None:
+        return
+    record = record or record_name(customer)
+
+    def failed(message: str) -> ValidationFailed:
+        return ValidationFailed([FieldError(record, _("Parent company"), message,
+                                            key="parent_id")])
+
+    parent = session.get(Customer, parent_id)
+    if parent is None or parent.deleted_at is not None:
+        raise failed(_("there is no such customer (any more)"))
+    seen: set[uuid.UUID] = set()
+    current: uuid.UUID | None = parent_id
+    while current is not None and current not in seen:
+        if customer is not None and current == customer.id:
+            raise failed(_("would make the customer its own parent company"))
+        seen.add(current)
+        current = session.scalar(select(Customer.parent_id).where(Customer.id == current))
+
+
 def delete_customer(session: Session, customer: Customer) -> None:
     """A tombstone: the file disappears from lists and search but stays for sync and audit."""
     customer.deleted_at = utcnow()

@@ -92,3 +92,11 @@ def lookup_entry(source, field: str, key: uuid.UUID) -> LookupEntry | None:
         f"SELECT id, code, name FROM {table} WHERE id = ?"
     row = dbapi(source).execute(sql, (key.hex,)).fetchone()
     return _entry(row) if row else None
+
+
+def segments(source) -> list[str]:
+    """The segment names in use on live customers, for completing a customer's segments."""
+    rows = dbapi(source).execute(
+        "SELECT DISTINCT s.segment FROM customer_segment s JOIN customer c ON c.id = s.customer_id"
+        " WHERE s.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY s.segment COLLATE NOCASE")
+    return [row[0] for row in rows]

@@ -9,22 +9,33 @@ from PySide6.QtWidgets import QWidget
 from salesdesk.domain.customer import check_address, check_customer
 from salesdesk.domain.errors import FieldError, ValidationFailed
 from salesdesk.i18n import _
-from salesdesk.services.customers import create_customer, get_customer, record_name, update_customer
-from salesdesk.services.lookups import LOOKUPS, all_lookups, lookup_entry
+from salesdesk.services.customers import (
+    check_parent,
+    create_customer,
+    get_customer,
+    live,
+    record_name,
+    set_segments,
+    update_customer,
+)
+from salesdesk.services.lookups import LOOKUPS, all_lookups, lookup_entry, segments
 from salesdesk.store.engine import Store
 from salesdesk.ui import choices
 from salesdesk.ui.dialogs import duplicates
 from salesdesk.ui.dialogs.form_dialog import FormDialog
 from salesdesk.ui.formatting import format_amount, locale_name
 from salesdesk.ui.forms import fill_combo
+from salesdesk.ui.pickers import PickedCustomer
 
 CUSTOMER_FIELDS = (
-    "name", "name2", "legal_form", "status", "customer_group_id", "price_group_id", "vat_id",
+    "name", "name2", "legal_form", "status", "customer_group_id", "price_group_id", "parent_id",
+    "vat_id",
     "tax_number", "website", "representative_id", "territory_id", "payment_term_id",
     "delivery_term_id", "currency", "credit_limit", "language", "next_contact",
     "do_not_contact", "do_not_contact_reason", "notes",
 )
 ADDRESS_FIELDS = ("street", "postal_code", "city", "country")
+SEGMENT_LENGTH = 60  # customer_segment.segment
 DEFAULTS = {"status": "prospect", "currency": "EUR", "language": "de", "country": "DE"}
 
 
@@ -32,8 +43,9 @@ class CustomerDialog(FormDialog):
     """Create a customer file (with its main address) or change its master data."""
 
     FORM = "customer_edit.ui"
-    FIELDS = CUSTOMER_FIELDS + ADDRESS_FIELDS
+    FIELDS = CUSTOMER_FIELDS + ("segments",) + ADDRESS_FIELDS
     REQUIRED = ("name", "currency")
+    WIDE = {"name": 44, "name2": 44}  # "Elektro Hoffmann-van den Bergen GmbH & Co. KG"
     TOGETHER = (ADDRESS_FIELDS, ("do_not_contact", "do_not_contact_reason"))
 
     sig_open_customer = Signal(object)  # the user chose an existing file over a duplicate
@@ -63,6 +75,9 @@ class CustomerDialog(FormDialog):
             number=customer.number, name=customer.name))
         values = {f: getattr(customer, f) for f in CUSTOMER_FIELDS}
         values["credit_limit"] = format_amount(customer.credit_limit)
+        parent = customer.parent
+        values["parent_id"] = PickedCustomer(parent.id, parent.record_label()) if parent else None
+        values["segments"] = [s.segment for s in live(customer.segments)]
         for field in LOOKUPS:
             values[field] = str(values[field]) if values[field] else None
         return values
@@ -74,6 +89,8 @@ class CustomerDialog(FormDialog):
         fill_combo(self.field("language"), choices.language_items())
         fill_combo(self.field("currency"), [(c, c) for c in choices.CURRENCIES])
         fill_combo(self.field("country"), choices.country_items())
+        self.field("parent_id").set_source(self.store.reader, exclude=self.customer_id)
+        self.field("segments").set_known(segments(session))
         for field, entries in all_lookups(session).items():
             items = [(e.label, str(e.id)) for e in entries]
             current = values.get(field)
@@ -103,6 +120,7 @@ class CustomerDialog(FormDialog):
         if not values["currency"]:
             errors.append(FieldError(self._record(), _("Currency"), _("is required"),
                                      key="currency"))
+        errors += self._parent_and_segment_errors(values)
         if values["do_not_contact"] and not values["do_not_contact_reason"]:
             errors.append(FieldError(self._record(), _("Reason for do not contact"),
                                      _("is required when do not contact is set"),
@@ -111,6 +129,18 @@ class CustomerDialog(FormDialog):
             errors += _failures(check_address, self._record(), self._address(values))
         if errors:
             raise ValidationFailed(errors)
+
+    def _parent_and_segment_errors(self, values: dict) -> list[FieldError]:
+        errors = []
+        if self.field("parent_id").is_pending():
+            errors.append(FieldError(self._record(), _("Parent company"), self.tr(
+                "choose a customer from the list, or clear the field"), key="parent_id"))
+        too_long = [s for s in values["segments"] if len(s) > SEGMENT_LENGTH]
+        if too_long:
+            errors.append(FieldError(self._record(), _("Segments"), self.tr(
+                "a segment can have at most {count} characters: {segment}").format(
+                count=SEGMENT_LENGTH, segment=too_long[0]), key="segments"))
+        return errors
 
     def _address(self, values: dict) -> dict | None:
         """The main address of a new customer, if any of its fields was filled in."""
@@ -126,7 +156,12 @@ class CustomerDialog(FormDialog):
             return self._create(values)
         changed = {f: values[f] for f in CUSTOMER_FIELDS if values[f] != self._initial.get(f)}
         with self.store.session() as session:
-            update_customer(session, get_customer(session, self.customer_id), changed)
+            customer = get_customer(session, self.customer_id)
+            if "parent_id" in changed:
+                check_parent(session, customer, changed["parent_id"])
+            update_customer(session, customer, changed)
+            if values["segments"] != self._initial.get("segments"):
+                set_segments(session, customer, values["segments"])
             session.commit()
         self.saved_id = self.customer_id
         return True
@@ -134,10 +169,13 @@ class CustomerDialog(FormDialog):
     def _create(self, values: dict) -> bool:
         address = self._address(values)
         with self.store.session() as session:
+            check_parent(session, None, values["parent_id"], self._record())
             if not self._no_duplicates(session, values, address):
                 return False
             customer = create_customer(session, {f: values[f] for f in CUSTOMER_FIELDS},
                                        addresses=[address] if address else [])
+            if values["segments"]:
+                set_segments(session, customer, values["segments"])
             session.commit()
             self.saved_id = customer.id
         return True

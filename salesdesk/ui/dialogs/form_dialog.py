@@ -34,6 +34,9 @@ class FormDialog(QDialog):
     REQUIRED: tuple[str, ...] = ()
     # fields checked together: editing one shows the errors of all (an address's city)
     TOGETHER: tuple[tuple[str, ...], ...] = ()
+    # fields that need more room than most, in average characters (a company name)
+    WIDE: dict[str, int] = {}
+    NARROW_CHARS = 26  # every other line edit and picker: a typical city, IBAN or e-mail
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -78,10 +81,20 @@ class FormDialog(QDialog):
             if label.objectName().endswith("_error"):
                 label.setStyleSheet(ERROR_STYLE)
                 label.setMinimumWidth(char * 20)
-        for name in self.FIELDS:  # room for a typical name, IBAN or e-mail address
+        for name in self.FIELDS:  # the fields take the width the dialog gets (column stretch)
             widget = self.field(name)
             if isinstance(widget, QLineEdit | QComboBox):
-                widget.setMinimumWidth(char * 26)
+                widget.setMinimumWidth(char * self.WIDE.get(name, self.NARROW_CHARS))
+        self._align_labels()
+
+    def _align_labels(self) -> None:
+        """One label width for every group of the form, so the fields start in one line."""
+        labels = [label for label in self.form.findChildren(QLabel)
+                  if label.objectName().endswith("_label")]
+        if labels:
+            width = max(label.sizeHint().width() for label in labels)
+            for label in labels:
+                label.setMinimumWidth(width)
 
     # -- fields -----------------------------------------------------------------------
 
