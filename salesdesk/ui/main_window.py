@@ -27,6 +27,7 @@ from salesdesk.ui.clipboard import copy_selection
 from salesdesk.ui.formatting import customers_count
 from salesdesk.ui.settings import Settings
 from salesdesk.ui.transfer import CustomerTransfer
+from salesdesk.ui.views import customer_list
 from salesdesk.ui.views.customer_list import CustomerListView
 from salesdesk.ui.views.placeholder import placeholder_pages
 from salesdesk.ui.views.progress_panel import ProgressPanel
@@ -123,7 +124,10 @@ class MainWindow(QMainWindow):
         self.list_view.sig_open_customer.connect(self.open_customer)
         self.list_view.sig_count_changed.connect(self._show_count)
         self.list_view.sig_selection_changed.connect(self._update_actions)
-        self.transfer.sig_imported.connect(self.list_view.refresh)
+        self.list_view.sig_new_customer.connect(self.new_customer)
+        self.list_view.sig_import.connect(self.transfer.ask_import)
+        self.list_view.sig_demo_data.connect(self.fill_demo_data)
+        self.transfer.sig_imported.connect(self.list_view.after_bulk_change)
         self.transfer.sig_message.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.transfer.sig_busy_changed.connect(self._update_actions)
 
@@ -210,6 +214,10 @@ class MainWindow(QMainWindow):
         dialog.sig_open_customer.connect(self.open_customer)
         dialog.accepted.connect(lambda: self._created(dialog.saved_id))
         self._open_dialog(dialog)
+
+    def fill_demo_data(self) -> None:
+        if not self.transfer.busy:
+            self.transfer.start_demo(customer_list.DEMO_CUSTOMERS)
 
     def _created(self, customer_id: uuid.UUID | None) -> None:
         self.list_view.refresh()
@@ -326,6 +334,7 @@ class MainWindow(QMainWindow):
         a["new_customer"].setEnabled(not busy)
         a["import"].setEnabled(not busy)
         a["export"].setEnabled(not busy)
+        self.list_view.set_busy(busy)
         a["back"].setEnabled(on_file)
         a["next_record"].setEnabled(on_list or on_file)
         a["previous_record"].setEnabled(on_list or on_file)

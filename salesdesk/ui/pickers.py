@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QRect, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
@@ -107,7 +107,15 @@ class CustomerPicker(QLineEdit):
             item = QStandardItem(self.tr("No customer matches “{text}”").format(text=text))
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.choices.appendRow(item)
-        self.suggestions.complete()
+        self._show_suggestions()
+
+    def _show_suggestions(self) -> None:
+        """Below the field, as wide as the entries need (number, name and place)."""
+        popup = self.suggestions.popup()
+        scroll = popup.verticalScrollBar().sizeHint().width()
+        needed = popup.sizeHintForColumn(0) + scroll + 2 * popup.frameWidth() + 8
+        width = max(self.width(), min(needed, 2 * self.width()))
+        self.suggestions.complete(QRect(0, 0, width, self.height()))
 
     def choose_row(self, row: int) -> None:
         self._chosen(self.choices.index(row, 0))
@@ -133,14 +141,17 @@ def _choice_item(row: CustomerRow) -> QStandardItem:
 class _TagCompleter(QCompleter):
     """Completes the tag after the last comma and keeps the tags before it."""
 
+    _before = ""  # the finished tags of the text being completed
+
     def splitPath(self, path: str) -> list[str]:  # override
-        return [path.split(",")[-1].strip()]
+        # called with the typed text only; a highlighted completion must not count as typed
+        *before, current = path.split(",")
+        self._before = ", ".join(t.strip() for t in before if t.strip())
+        return [current.strip()]
 
     def pathFromIndex(self, index: QModelIndex) -> str:  # override
         chosen = super().pathFromIndex(index)
-        widget = self.widget()
-        before = widget.text().split(",")[:-1] if isinstance(widget, QLineEdit) else []
-        return ", ".join([*(t.strip() for t in before if t.strip()), chosen]) + ", "
+        return f"{self._before}, {chosen}, " if self._before else f"{chosen}, "
 
 
 class SegmentsEdit(QLineEdit):

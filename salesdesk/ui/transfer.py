@@ -16,10 +16,15 @@ from salesdesk.ui.ops import Op, read_pool, write_pool
 from salesdesk.ui.views.progress_panel import ProgressPanel
 
 log = logging.getLogger(__name__)
+DEMO_BATCH = 250  # demo customers per insert, progress report and cancel check
+
+
+class DemoCancelled(Exception):
+    """The user stopped filling in demo data; nothing was written."""
 
 
 class CustomerTransfer(QObject):
-    """Runs one import or export at a time; the window shows its progress panel."""
+    """Runs one import, export or demo fill at a time; the window shows its progress."""
 
     sig_imported = Signal()  # customers were created or changed
     sig_busy_changed = Signal(bool)
@@ -142,6 +147,31 @@ class CustomerTransfer(QObject):
     def _not_available(self) -> None:
         QMessageBox.information(self.window, self.tr("Import and export"),
                                 self.tr("Import and export are not part of this version."))
+
+    # -- demo data ----------------------------------------------------------------------
+
+    def start_demo(self, customers: int) -> Op:
+        """Fill the store with seeded demo customers (the empty list offers it)."""
+        store = self.store
+
+        def work(progress, cancel):
+            from salesdesk.services.demo import make_demo_data
+
+            def report(done: int, total: int) -> None:
+                if cancel():  # leaves the session uncommitted: nothing is written
+                    raise DemoCancelled
+                progress(done, total)
+
+            return make_demo_data(store, customers=customers, seed=1, progress=report,
+                                  batch=DEMO_BATCH)
+
+        def filled(counts: dict) -> None:
+            self.sig_imported.emit()
+            self.sig_message.emit(self.tr("Added {count} demo customers.").format(
+                count=counts["customers"]))
+
+        return self._start(Op(work, self), self.tr("Filling with demo data…"), write_pool(),
+                           filled)
 
     # -- running ------------------------------------------------------------------------
 

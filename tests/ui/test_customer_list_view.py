@@ -73,8 +73,8 @@ def test_filters_narrow_the_list_and_reset_shows_all(qtbot, view):
 def test_nothing_found_says_so(qtbot, view):
     view.filters.search.setText("zzzqqqxxx")
     qtbot.waitUntil(lambda: view.model.rowCount() == 0, timeout=2000)
-    assert view._pages.currentWidget() is view.empty
-    assert "No customers match" in view.empty.text()
+    assert view.empty_page() is view.no_match
+    assert "No customers match" in view.no_match.text()
 
 
 def test_copy_puts_tab_separated_rows_on_the_clipboard(view):

@@ -45,7 +45,7 @@ class CustomerDialog(FormDialog):
     FORM = "customer_edit.ui"
     FIELDS = CUSTOMER_FIELDS + ("segments",) + ADDRESS_FIELDS
     REQUIRED = ("name", "currency")
-    WIDE = {"name": 44, "name2": 44}  # "Elektro Hoffmann-van den Bergen GmbH & Co. KG"
+    WIDE = {"name": 52, "name2": 52}  # "Elektro Hoffmann-van den Bergen GmbH & Co. KG"
     TOGETHER = (ADDRESS_FIELDS, ("do_not_contact", "do_not_contact_reason"))
 
     sig_open_customer = Signal(object)  # the user chose an existing file over a duplicate

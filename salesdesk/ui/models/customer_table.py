@@ -119,6 +119,10 @@ class CustomerTableModel(QAbstractTableModel):
             return self.tr("Overdue")
         return None
 
+    def forget_names(self) -> None:
+        """Read group and territory names again (new ones came with an import)."""
+        self._names.clear()
+
     def _lookup_names(self, key: str) -> dict[str, str]:
         if key not in self._names:
             load = customer_groups if key == "group" else territories

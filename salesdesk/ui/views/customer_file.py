@@ -40,6 +40,7 @@ class CustomerFileView(QWidget):
         self.tabs = QTabWidget(self)
         self.master = MasterDataTab(self)
         self.parts = self._part_tabs()
+        self.consents = self._consents_tab()
         self.documents = self._documents_tab()
         self.history = RecordsTab(file_rows.history_headers(), self.tr(
             "No changes recorded yet. Every change to this customer file is listed here, "
@@ -47,9 +48,10 @@ class CustomerFileView(QWidget):
         self._titles = {
             "master": self.tr("Master data"), "addresses": self.tr("Addresses"),
             "contacts": self.tr("Contact persons"), "bank": self.tr("Bank accounts"),
-            "documents": self.tr("Documents"), "history": self.tr("History")}
-        self._pages = {"master": self.master, **self.parts, "documents": self.documents,
-                       "history": self.history}
+            "consents": self.tr("Consents"), "documents": self.tr("Documents"),
+            "history": self.tr("History")}
+        self._pages = {"master": self.master, **self.parts, "consents": self.consents,
+                       "documents": self.documents, "history": self.history}
         for key, page in self._pages.items():
             self.tabs.addTab(page, self._titles[key])
         self.tabs.setTabIcon(self.tabs.indexOf(self.history), icon("history"))
@@ -78,6 +80,16 @@ class CustomerFileView(QWidget):
             tab.sig_action.connect(lambda action, key, k=kind: self._part_action(k, action, key))
         return tabs
 
+    def _consents_tab(self) -> RecordsTab:
+        tab = RecordsTab(file_rows.consent_headers(), self.tr(
+            "No consents recorded yet. Record when the customer agrees to be contacted by "
+            "e-mail, phone, letter or SMS (or withdraws it) with Record consent…"), self)
+        button = tab.add_button("record", self.tr("Record consent…"), "add")
+        button.setToolTip(self.tr("Record a consent given or withdrawn, with its date and "
+                                  "source (GDPR)"))
+        tab.sig_action.connect(lambda action, key: self.record_consent())
+        return tab
+
     def _documents_tab(self) -> RecordsTab:
         tab = RecordsTab(file_rows.document_headers(), self.tr(
             "No documents yet. Add offers, contracts or letters with Add…"), self)
@@ -105,6 +117,7 @@ class CustomerFileView(QWidget):
             self.parts["addresses"].set_rows(file_rows.address_rows(customer))
             self.parts["contacts"].set_rows(file_rows.contact_rows(customer))
             self.parts["bank"].set_rows(file_rows.bank_rows(customer))
+            self.consents.set_rows(file_rows.consent_rows(customer))
             self.documents.set_rows(file_rows.document_rows(customer))
         self._history_for = None
         if self.tabs.currentWidget() is self.history:
@@ -142,6 +155,11 @@ class CustomerFileView(QWidget):
         from salesdesk.ui.dialogs.customer_edit import CustomerDialog
 
         self._run_dialog(CustomerDialog(self.store, self.customer_id, self))
+
+    def record_consent(self) -> None:
+        from salesdesk.ui.dialogs.consent_edit import ConsentDialog
+
+        self._run_dialog(ConsentDialog(self.store, self.customer_id, self))
 
     def _part_action(self, kind: str, action: str, key: object) -> None:
         from salesdesk.ui.dialogs.part_edit import AddressDialog, BankAccountDialog, ContactDialog

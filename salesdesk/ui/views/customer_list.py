@@ -6,7 +6,6 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QLabel,
     QMenu,
     QStackedWidget,
     QTableView,
@@ -14,11 +13,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from salesdesk.services.customer_list import CustomerFilter, count_customers
 from salesdesk.store.engine import Store
 from salesdesk.ui.choices import status_items
 from salesdesk.ui.clipboard import copy_selection
 from salesdesk.ui.models.customer_table import COLUMN_KEYS, CustomerTableModel
 from salesdesk.ui.settings import Settings
+from salesdesk.ui.views.empty_state import EmptyState
 from salesdesk.ui.views.filter_bar import CustomerFilterBar
 
 HEADER_KEY = "customer_list/header"
@@ -28,6 +29,7 @@ WIDTHS = {"number": 80, "name": 200, "postal_code": 70, "city": 120, "country": 
           "status": 70, "group": 60, "territory": 70, "representative": 140,
           "next_contact": 100, "credit_limit": 100, "do_not_contact": 120}
 HIDDEN_AT_FIRST = ("group", "territory")  # one right-click on the header shows them
+DEMO_CUSTOMERS = 2000  # "Fill with demo data" on an empty store
 
 
 class CustomerListView(QWidget):
@@ -36,15 +38,20 @@ class CustomerListView(QWidget):
     sig_open_customer = Signal(object)  # customer id
     sig_count_changed = Signal(int)  # customers matching the filters
     sig_selection_changed = Signal()
+    # what the empty store offers; the window does them
+    sig_new_customer = Signal()
+    sig_import = Signal()
+    sig_demo_data = Signal()
 
     def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None):
         super().__init__(parent)
-        self._settings = settings
+        self._store, self._settings = store, settings
         self.filters = CustomerFilterBar(store, self)
         self.model = CustomerTableModel(store, parent=self)
         self._fit_pending = True
         self.table = QTableView(self)
-        self.empty = QLabel(self)
+        self.welcome = self._welcome()
+        self.no_match = self._no_match()
         self._pages = QStackedWidget(self)
         self._build()
         self.filters.sig_changed.connect(self.apply_filter)
@@ -74,15 +81,45 @@ class CustomerListView(QWidget):
         for keys in (QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)):
             QShortcut(keys, table, self.open_current,
                       context=Qt.ShortcutContext.WidgetShortcut)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setWordWrap(True)
-        self.empty.setEnabled(False)
         self._pages.addWidget(table)
-        self._pages.addWidget(self.empty)
+        self._pages.addWidget(self.welcome)
+        self._pages.addWidget(self.no_match)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.filters)
         layout.addWidget(self._pages, 1)
+
+    def _welcome(self) -> EmptyState:
+        """A fresh install: no customers at all."""
+        page = EmptyState("customers", self.tr("No customers yet"), self.tr(
+            "Create your first customer file, import your customers from a spreadsheet "
+            "(Excel or CSV), or fill SalesDesk with made-up demo customers to try it out."),
+            self)
+        page.add_button("new", self.tr("New customer…"), "customer-new",
+                        self.tr("Create a customer file (Ctrl+N)")).clicked.connect(
+            self.sig_new_customer)
+        page.add_button("import", self.tr("Import…"), "import",
+                        self.tr("Import customers from an Excel or CSV file")).clicked.connect(
+            self.sig_import)
+        page.add_button("demo", self.tr("Fill with demo data"), "add", self.tr(
+            "Add {count} made-up customers with contacts and addresses, to try SalesDesk "
+            "out").format(count=DEMO_CUSTOMERS)).clicked.connect(self.sig_demo_data)
+        return page
+
+    def _no_match(self) -> EmptyState:
+        """Customers exist, but the search or the filters hide them all."""
+        page = EmptyState("search", self.tr("No customers match"), self.tr(
+            "No customer matches the search and the filters above. Check the spelling, "
+            "search for fewer words, or show all customers again."), self)
+        page.add_button("reset", self.tr("Reset filters"), "refresh",
+                        self.tr("Clear the search and the filters: show all customers")
+                        ).clicked.connect(self.filters.reset)
+        return page
+
+    def set_busy(self, busy: bool) -> None:
+        """While an import or the demo data run, the empty store offers nothing else."""
+        for button in self.welcome.buttons.values():
+            button.setEnabled(not busy)
 
     # -- state ----------------------------------------------------------------------------
 
@@ -119,23 +156,31 @@ class CustomerListView(QWidget):
         if current is not None:
             self.select_customer(current)
 
+    def after_bulk_change(self) -> None:
+        """Many customers came (import, demo data): new groups and territories too."""
+        self.filters.reload_choices()
+        self.model.forget_names()
+        self.refresh()
+
     def _reloaded(self) -> None:
-        if self.model.rowCount() == 0:
-            self.empty.setText(self._empty_text())
-            self._pages.setCurrentWidget(self.empty)
-        else:
+        if self.model.rowCount() > 0:
             self._pages.setCurrentWidget(self.table)
+        elif self.model.customer_filter != CustomerFilter() and self._has_customers():
+            self._pages.setCurrentWidget(self.no_match)
+        else:
+            self._pages.setCurrentWidget(self.welcome)
         QTimer.singleShot(0, self, self._count)  # counting can wait until the page is drawn
+
+    def _has_customers(self) -> bool:
+        return count_customers(self._store.reader(), CustomerFilter()) > 0
+
+    def empty_page(self) -> EmptyState | None:
+        """The page shown instead of the table, if any (welcome or no match)."""
+        page = self._pages.currentWidget()
+        return page if isinstance(page, EmptyState) else None
 
     def _count(self) -> None:
         self.sig_count_changed.emit(self.model.total())
-
-    def _empty_text(self) -> str:
-        if self.filters.is_filtered():
-            return self.tr("No customers match the search or the filters.\n"
-                           "Change them, or use \"Reset filters\".")
-        return self.tr("There are no customers yet.\nCreate one with File → New customer "
-                       "(Ctrl+N), or import a spreadsheet with File → Import….")
 
     # -- selection and opening ----------------------------------------------------------
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import QCoreApplication
 
-from salesdesk.domain.customer import AddressKind
+from salesdesk.domain.customer import AddressKind, ConsentChannel
 from salesdesk.domain.validation import format_phone
 from salesdesk.services.customers import live
 from salesdesk.services.history import HistoryEntry
@@ -90,6 +90,41 @@ def _mandate(account) -> str:
         return account.sepa_mandate_ref
     return tr("{reference} of {date}").format(reference=account.sepa_mandate_ref,
                                               date=format_date(account.sepa_mandate_date))
+
+
+def consent_headers() -> list[str]:
+    return [tr("Channel"), tr("Consent"), tr("Date"), tr("Source"), tr("Contact person")]
+
+
+def consent_rows(customer: Customer) -> Rows:
+    """Newest first: the first row per channel is the one that counts."""
+    people = {c.id: c for c in customer.contacts}  # removed people too: history stays
+    consents = sorted(live(customer.consents), key=lambda c: (c.recorded_on, c.created_at),
+                      reverse=True)
+    return [(c.id, [_channel(c.channel), _consent_cell(c.granted), format_date(c.recorded_on),
+                    c.source, _person(people.get(c.contact_id))])
+            for c in consents]
+
+
+def _channel(channel: str) -> str:
+    try:
+        return ConsentChannel(channel).label
+    except ValueError:
+        return channel
+
+
+def _consent_cell(granted: bool) -> Cell | str:
+    if granted:
+        return tr("given")
+    return Cell(tr("withdrawn"), colour=DO_NOT_CONTACT_RED)
+
+
+def _person(contact) -> str:
+    if contact is None:
+        return ""
+    if contact.deleted_at is not None:
+        return tr("{name} (removed)").format(name=contact.full_name)
+    return contact.full_name
 
 
 def document_headers() -> list[str]:

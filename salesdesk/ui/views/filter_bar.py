@@ -23,6 +23,7 @@ class CustomerFilterBar(QWidget):
 
     def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
+        self._store = store
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(self.tr("Search customers… (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
@@ -34,7 +35,7 @@ class CustomerFilterBar(QWidget):
         self._timer.timeout.connect(self.sig_changed)
         self.search.textChanged.connect(self._timer.start)
         self.combos: dict[str, QComboBox] = {}
-        self._build_combos(store)
+        self._build_combos()
         self.reset_button = QToolButton(self)
         self.reset_button.setText(self.tr("Reset filters"))
         self.reset_button.setToolTip(self.tr("Show all customers again"))
@@ -46,9 +47,38 @@ class CustomerFilterBar(QWidget):
             layout.addWidget(combo, 1)
         layout.addWidget(self.reset_button)
 
-    def _build_combos(self, store: Store) -> None:
-        reader = store.reader()  # plain sqlite3: picker lists need no ORM
-        lists = {
+    def _build_combos(self) -> None:
+        tips = {"status": self.tr("Filter by status"), "group": self.tr("Filter by customer group"),
+                "territory": self.tr("Filter by territory"),
+                "representative": self.tr("Filter by representative"),
+                "contact": self.tr("Filter by do-not-contact")}
+        for key, (everything, items) in self._lists().items():
+            combo = QComboBox(self)
+            fill_combo(combo, items, empty=everything)
+            combo.setToolTip(tips[key])
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
+            combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
+            combo.currentIndexChanged.connect(self.sig_changed)
+            self.combos[key] = combo
+
+    def reload_choices(self) -> None:
+        """Fill the pickers again from the store (after an import), keeping the choices."""
+        chosen = self.state()
+        for key, (everything, items) in self._lists().items():
+            combo = self.combos[key]
+            combo.blockSignals(True)
+            fill_combo(combo, items, empty=everything)
+            combo.setCurrentIndex(max(combo.findData(chosen.get(key) or None), 0))
+            combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
+            combo.blockSignals(False)
+        if self.state() != chosen:  # a chosen entry is gone: the list must follow
+            self.sig_changed.emit()
+
+    def _lists(self) -> dict[str, tuple[str, list]]:
+        reader = self._store.reader()  # plain sqlite3: picker lists need no ORM
+        return {
             "status": (self.tr("All statuses"), choices.status_items()),
             "group": (self.tr("All groups"),
                       [(e.label, str(e.id)) for e in customer_groups(reader)]),
@@ -60,20 +90,6 @@ class CustomerFilterBar(QWidget):
                         [(self.tr("Do not contact"), CONTACT_BLOCKED),
                          (self.tr("Contact allowed"), CONTACT_ALLOWED)]),
         }
-        tips = {"status": self.tr("Filter by status"), "group": self.tr("Filter by customer group"),
-                "territory": self.tr("Filter by territory"),
-                "representative": self.tr("Filter by representative"),
-                "contact": self.tr("Filter by do-not-contact")}
-        for key, (everything, items) in lists.items():
-            combo = QComboBox(self)
-            fill_combo(combo, items, empty=everything)
-            combo.setToolTip(tips[key])
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(12)
-            combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
-            combo.currentIndexChanged.connect(self.sig_changed)
-            self.combos[key] = combo
 
     def _value(self, key: str) -> str | None:
         return self.combos[key].currentData()
