@@ -1,6 +1,7 @@
 """The customer list page: filters, the lazy table, the column chooser."""
 
 import uuid
+from functools import cached_property
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -50,9 +51,8 @@ class CustomerListView(QWidget):
         self.model = CustomerTableModel(store, parent=self)
         self._fit_pending = True
         self.table = QTableView(self)
-        self.welcome = self._welcome()
-        self.no_match = self._no_match()
         self._pages = QStackedWidget(self)
+        self._busy = False
         self._build()
         self.filters.sig_changed.connect(self.apply_filter)
         self.model.sig_reloaded.connect(self._reloaded)
@@ -82,15 +82,14 @@ class CustomerListView(QWidget):
             QShortcut(keys, table, self.open_current,
                       context=Qt.ShortcutContext.WidgetShortcut)
         self._pages.addWidget(table)
-        self._pages.addWidget(self.welcome)
-        self._pages.addWidget(self.no_match)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.filters)
         layout.addWidget(self._pages, 1)
 
-    def _welcome(self) -> EmptyState:
-        """A fresh install: no customers at all."""
+    @cached_property
+    def welcome(self) -> EmptyState:
+        """A fresh install: no customers at all (built when first shown)."""
         page = EmptyState("customers", self.tr("No customers yet"), self.tr(
             "Create your first customer file, import your customers from a spreadsheet "
             "(Excel or CSV), or fill SalesDesk with made-up demo customers to try it out."),
@@ -104,22 +103,31 @@ class CustomerListView(QWidget):
         page.add_button("demo", self.tr("Fill with demo data"), "add", self.tr(
             "Add {count} made-up customers with contacts and addresses, to try SalesDesk "
             "out").format(count=DEMO_CUSTOMERS)).clicked.connect(self.sig_demo_data)
+        self._pages.addWidget(page)
+        self._show_busy(page)
         return page
 
-    def _no_match(self) -> EmptyState:
-        """Customers exist, but the search or the filters hide them all."""
+    @cached_property
+    def no_match(self) -> EmptyState:
+        """Customers exist, but the search or the filters hide them all (built when needed)."""
         page = EmptyState("search", self.tr("No customers match"), self.tr(
             "No customer matches the search and the filters above. Check the spelling, "
             "search for fewer words, or show all customers again."), self)
         page.add_button("reset", self.tr("Reset filters"), "refresh",
                         self.tr("Clear the search and the filters: show all customers")
                         ).clicked.connect(self.filters.reset)
+        self._pages.addWidget(page)
         return page
 
     def set_busy(self, busy: bool) -> None:
         """While an import or the demo data run, the empty store offers nothing else."""
-        for button in self.welcome.buttons.values():
-            button.setEnabled(not busy)
+        self._busy = busy
+        if "welcome" in self.__dict__:  # built already
+            self._show_busy(self.welcome)
+
+    def _show_busy(self, page: EmptyState) -> None:
+        for button in page.buttons.values():
+            button.setEnabled(not self._busy)
 
     # -- state ----------------------------------------------------------------------------
 
