@@ -92,8 +92,10 @@ def create_actions(window: QMainWindow) -> dict[str, QAction]:
     actions["print"].setEnabled(False)
     for number, (key, title) in enumerate(navigation_titles().items(), start=1):
         action = QAction(icon(key), title, window)
-        action.setShortcut(QKeySequence(f"Ctrl+{number}"))
-        action.setToolTip(f"{title} (Ctrl+{number})")
+        keys = QKeySequence(f"Ctrl+{number}")
+        action.setShortcut(keys)
+        # NativeText: "Strg+1" on a German system, "⌘1" on a Mac
+        action.setToolTip(f"{title} ({keys.toString(QKeySequence.SequenceFormat.NativeText)})")
         actions[f"go_{key}"] = action
     return actions
 
