@@ -71,19 +71,20 @@ WHERE c.deleted_at IS NULL
 """
 
 
-def _hex_ids(ids: Iterable) -> list[str]:
-    return [getattr(i, "hex", i) for i in ids]
+def _id_chunks(ids: Iterable, size: int = 500):
+    """(":i0, :i1, …", {"i0": hex, …}) per chunk: SQLite caps the parameters per statement."""
+    hexes = [getattr(i, "hex", i) for i in ids]
+    for start in range(0, len(hexes), size):
+        chunk = hexes[start : start + size]
+        yield (", ".join(f":i{n}" for n in range(len(chunk))),
+               {f"i{n}": value for n, value in enumerate(chunk)})
 
 
 def reindex_customers(conn: Connection, customer_ids: Iterable) -> None:
     """Rebuild the search documents of these customers (inside the caller's transaction)."""
     from sqlalchemy import text
 
-    ids = _hex_ids(customer_ids)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ", ".join(f":i{n}" for n in range(len(chunk)))
-        params = {f"i{n}": value for n, value in enumerate(chunk)}
+    for marks, params in _id_chunks(customer_ids):
         conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN "
                           f"(SELECT search_key FROM customer WHERE id IN ({marks}))"), params)
         conn.execute(
@@ -119,9 +120,5 @@ def refresh_main_address(conn: Connection, customer_ids: Iterable | None = None)
     if customer_ids is None:
         conn.execute(text(_MAIN_ADDRESS))
         return
-    ids = _hex_ids(customer_ids)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ", ".join(f":i{n}" for n in range(len(chunk)))
-        params = {f"i{n}": value for n, value in enumerate(chunk)}
+    for marks, params in _id_chunks(customer_ids):
         conn.execute(text(f"{_MAIN_ADDRESS} WHERE id IN ({marks})"), params)
