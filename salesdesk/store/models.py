@@ -28,6 +28,35 @@ class _Lookup(Synced):
     name: Mapped[str] = mapped_column(String(120))
 
 
+class _ConfigurableList(_Lookup):
+    """A list the office can extend (kinds of contact, commitments, reasons).
+
+    Entries SalesDesk ships carry an empty ``name``: the user sees the built-in label in
+    their language (domain code → label); entries the office adds carry their own name.
+    """
+
+    sort_order: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class ContactKind(_ConfigurableList, Base):
+    """Kind of a logbook entry: visit, phone call, e-mail, letter, trade fair, …"""
+
+    __tablename__ = "contact_kind"
+
+
+class CommitmentKind(_ConfigurableList, Base):
+    """Kind of a task/commitment: call back, send offer, provide sample, …"""
+
+    __tablename__ = "commitment_kind"
+
+
+class ReasonCode(_ConfigurableList, Base):
+    """Why a contact happened (regular visit, complaint, new product, …)."""
+
+    __tablename__ = "reason_code"
+
+
 class CustomerGroup(_Lookup, Base):
     __tablename__ = "customer_group"
 
@@ -59,6 +88,8 @@ class Customer(Synced, Base):
         *(Index(f"ix_customer_sort_{column}", column, "number") for column in SORTED_COLUMNS),
         Index("ix_customer_vat_id", "vat_id"),
         Index("ix_customer_search_key", "search_key", unique=True),
+        Index("ix_customer_rep_next_contact", "representative_id", "next_contact"),
+        Index("ix_customer_last_contact_at", "last_contact_at"),
     )
 
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -86,6 +117,8 @@ class Customer(Synced, Base):
     do_not_contact: Mapped[bool] = mapped_column(default=False)
     do_not_contact_reason: Mapped[str] = mapped_column(String(200), default="")
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customer.id"))
+    # When the newest live logbook entry happened; kept by services/logbook.py.
+    last_contact_at: Mapped[datetime | None] = mapped_column(default=None)
     # Copied from the default main address so the list can sort and filter 100k rows by
     # index; kept in step by the store's flush hook (store/hooks.py), never edited directly.
     main_postal_code: Mapped[str] = mapped_column(String(16), default="")
@@ -149,6 +182,13 @@ class Address(_CustomerChild, Base):
     country: Mapped[str] = mapped_column(String(2), default="DE")
     latitude: Mapped[float | None] = mapped_column(default=None)
     longitude: Mapped[float | None] = mapped_column(default=None)
+    # How the coordinates were found: precision street/postal/city/manual, source
+    # (geocoder name, "offline", "manual") and when; a manual pin is never overwritten.
+    geo_precision: Mapped[str] = mapped_column(String(10), default="")
+    geo_source: Mapped[str] = mapped_column(String(40), default="")
+    geocoded_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Local key of the radius-search index (store/geoindex.py), set by a trigger; never synced.
+    geo_key: Mapped[int | None] = mapped_column(default=None, unique=True)
     customer: Mapped[Customer] = relationship(back_populates="addresses")
 
 
@@ -206,7 +246,195 @@ class Document(_CustomerChild, Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int]
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # an attachment of a logbook entry or a task (still filed on the customer)
+    logbook_entry_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("logbook_entry.id"), index=True, default=None)
+    task_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("task.id"), index=True,
+                                                      default=None)
     customer: Mapped[Customer] = relationship(back_populates="documents")
+
+
+class LogbookEntry(_CustomerChild, Base):
+    """One contact with a customer: a visit, a call, a mail… Insert-only in spirit: the
+    author may correct it for a while (every edit audited); deleting is a tombstone with
+    a reason."""
+
+    __tablename__ = "logbook_entry"
+    __table_args__ = (
+        Index("ix_logbook_entry_customer_occurred", "customer_id", "occurred_at"),
+        Index("ix_logbook_entry_user_occurred", "user_id", "occurred_at"),
+        Index("ix_logbook_entry_occurred_at", "occurred_at"),
+        Index("ix_logbook_entry_search_key", "search_key", unique=True),
+    )
+    # the customer_id index of _CustomerChild is covered by the composite index above
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customer.id"))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    author: Mapped[str] = mapped_column(String(64), default="")
+    occurred_at: Mapped[datetime]
+    duration_minutes: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    reason_code: Mapped[str] = mapped_column(String(20), default="")
+    follow_up_on: Mapped[date | None] = mapped_column(default=None)
+    mailing_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("mailing.id"), default=None)
+    delete_reason: Mapped[str] = mapped_column(String(200), default="")
+    # Local key of the logbook's full-text index (store/logbook_index.py); never synced.
+    search_key: Mapped[int | None] = mapped_column(default=None)
+    contacts: Mapped[list["LogbookContact"]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan")
+    customer: Mapped[Customer] = relationship()
+    user: Mapped[UserAccount | None] = relationship()
+
+
+class LogbookContact(Synced, Base):
+    """A contact person who took part in a logbook entry."""
+
+    __tablename__ = "logbook_contact"
+    __table_args__ = (UniqueConstraint("entry_id", "contact_id"),)
+    entry_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("logbook_entry.id"), index=True)
+    contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contact_person.id"), index=True)
+    entry: Mapped[LogbookEntry] = relationship(back_populates="contacts")
+    contact: Mapped[ContactPerson] = relationship()
+
+
+class Task(Synced, Base):
+    """A task or commitment, assigned to a user, with a status workflow (domain/tasks.py)."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        Index("ix_task_assignee_status_due", "assignee_id", "status", "due_on"),
+        Index("ix_task_customer_due", "customer_id", "due_on"),
+        Index("ix_task_status_due", "status", "due_on"),
+        Index("ix_task_remind_at", "remind_at"),
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customer.id"))
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contact_person.id"))
+    assignee_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
+    creator_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    due_on: Mapped[date | None] = mapped_column(default=None)
+    remind_at: Mapped[datetime | None] = mapped_column(default=None)
+    reminder_dismissed: Mapped[bool] = mapped_column(default=False)
+    priority: Mapped[int] = mapped_column(default=2)
+    kind: Mapped[str] = mapped_column(String(20), default="other")
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="assigned")
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    logbook_entry_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("logbook_entry.id"), index=True, default=None)
+    # RFC 5545 RRULE of a recurring follow-up ("FREQ=WEEKLY;INTERVAL=6"); the next task
+    # of the series is made when this one is completed.
+    recurrence: Mapped[str] = mapped_column(String(200), default="")
+    series_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    transitions: Mapped[list["TaskTransition"]] = relationship(
+        back_populates="task", cascade="all, delete-orphan", order_by="TaskTransition.changed_at")
+    customer: Mapped[Customer | None] = relationship()
+    contact: Mapped[ContactPerson | None] = relationship()
+    assignee: Mapped[UserAccount] = relationship(foreign_keys=[assignee_id])
+    creator: Mapped[UserAccount | None] = relationship(foreign_keys=[creator_id])
+
+
+class TaskTransition(Synced, Base):
+    """One step of a task's workflow: from, to, who, when, why."""
+
+    __tablename__ = "task_transition"
+    task_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("task.id"), index=True)
+    from_status: Mapped[str] = mapped_column(String(20), default="")
+    to_status: Mapped[str] = mapped_column(String(20))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(64), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    task: Mapped[Task] = relationship(back_populates="transitions")
+
+
+class Appointment(Synced, Base):
+    """A meeting at a time and place; start and end in UTC plus the zone it was planned in."""
+
+    __tablename__ = "appointment"
+    __table_args__ = (
+        Index("ix_appointment_organizer_starts", "organizer_id", "starts_at"),
+        Index("ix_appointment_customer_starts", "customer_id", "starts_at"),
+        Index("ix_appointment_starts_at", "starts_at"),
+        Index("ix_appointment_remind_at", "remind_at"),
+    )
+    subject: Mapped[str] = mapped_column(String(200))
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customer.id"))
+    organizer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin")
+    location: Mapped[str] = mapped_column(String(300), default="")
+    remind_at: Mapped[datetime | None] = mapped_column(default=None)
+    reminder_dismissed: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default="planned")
+    logbook_entry_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("logbook_entry.id"), index=True, default=None)
+    contacts: Mapped[list["AppointmentContact"]] = relationship(
+        back_populates="appointment", cascade="all, delete-orphan")
+    customer: Mapped[Customer | None] = relationship()
+    organizer: Mapped[UserAccount] = relationship()
+
+
+class AppointmentContact(Synced, Base):
+    __tablename__ = "appointment_contact"
+    __table_args__ = (UniqueConstraint("appointment_id", "contact_id"),)
+    appointment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("appointment.id"), index=True)
+    contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contact_person.id"), index=True)
+    appointment: Mapped[Appointment] = relationship(back_populates="contacts")
+    contact: Mapped[ContactPerson] = relationship()
+
+
+class DistributionList(Synced, Base):
+    """Recipients of mailings: hand-picked (static) or a saved filter (dynamic)."""
+
+    __tablename__ = "distribution_list"
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(10), default="static")
+    # the saved filter of a dynamic list, JSON (services/distribution_lists.py)
+    criteria: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[str] = mapped_column(String(10), default="letter")
+    address_kind: Mapped[str] = mapped_column(String(10), default="main")
+    contact_role: Mapped[str] = mapped_column(String(80), default="")
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    members: Mapped[list["DistributionListMember"]] = relationship(
+        back_populates="distribution_list", cascade="all, delete-orphan")
+
+
+class DistributionListMember(Synced, Base):
+    """A hand-picked recipient of a static list: a customer, or one of its contacts."""
+
+    __tablename__ = "distribution_list_member"
+    __table_args__ = (UniqueConstraint("list_id", "customer_id", "contact_id"),)
+    list_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("distribution_list.id"), index=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customer.id"), index=True)
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contact_person.id"))
+    distribution_list: Mapped[DistributionList] = relationship(back_populates="members")
+
+
+class Mailing(Synced, Base):
+    """A mailing that went out to a list; each recipient got a logbook entry."""
+
+    __tablename__ = "mailing"
+    list_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("distribution_list.id"),
+                                                      index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(10))
+    sent_at: Mapped[datetime]
+    recipients: Mapped[int] = mapped_column(default=0)
+
+
+class AppSetting(Base):
+    """A setting of this store that is not per Windows/desktop user (e.g. the logbook's
+    edit window, the geocoder); values are JSON text. Secrets live in the keyring."""
+
+    __tablename__ = "app_setting"
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class AuditEntry(Base):
