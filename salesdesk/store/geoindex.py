@@ -27,10 +27,10 @@ GEO_TRIGGERS = (
     f"""
 CREATE TRIGGER IF NOT EXISTS address_geo_insert AFTER INSERT ON address
 BEGIN
+  -- numbering the row fires address_geo_update, which indexes it
   UPDATE address SET geo_key = (SELECT coalesce(max(geo_key), 0) + 1 FROM address)
   WHERE rowid = new.rowid AND new.geo_key IS NULL;
-  INSERT INTO {GEO_TABLE} SELECT {_ROW.format(r="a")} FROM address a
-  WHERE a.rowid = new.rowid AND {_LIVE.format(r="a")};
+  INSERT INTO {GEO_TABLE} SELECT {_ROW.format(r="new")} WHERE {_LIVE.format(r="new")};
 END
 """,
     f"""
