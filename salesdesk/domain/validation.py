@@ -146,3 +146,52 @@ def collect(
     if errors:
         raise ValidationFailed(errors)
     return result
+
+
+def text(value: object, max_length: int) -> str:
+    """Stripped text of at most ``max_length`` characters."""
+    result = str(value).strip()
+    if len(result) > max_length:
+        raise ValueError(_("is too long ({length} characters, at most {max})").format(
+            length=len(result), max=max_length))
+    return result
+
+
+def integer(value: object) -> int:
+    if isinstance(value, bool):
+        raise ValueError(_("is not a whole number"))
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise ValueError(_("is not a whole number")) from None
+
+
+def aware_datetime(value: object):
+    """A point in time with its time zone (naive times are ambiguous: refused)."""
+    from datetime import datetime
+
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(_("is not a date and time")) from None
+    if not isinstance(value, datetime):
+        raise ValueError(_("is not a date and time"))
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(_("has no time zone"))
+    return value
+
+
+def date_value(value: object):
+    from datetime import date, datetime
+
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(_("is not a date (YYYY-MM-DD)")) from None

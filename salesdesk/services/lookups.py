@@ -100,3 +100,43 @@ def segments(source) -> list[str]:
         "SELECT DISTINCT s.segment FROM customer_segment s JOIN customer c ON c.id = s.customer_id"
         " WHERE s.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY s.segment COLLATE NOCASE")
     return [row[0] for row in rows]
+
+
+# -- the configurable lists of the logbook and tasks -------------------------------------
+
+@dataclass(frozen=True)
+class ListEntry:
+    code: str
+    label: str
+
+
+def _configurable(source, table: str, label, *, with_inactive: bool = False) -> list[ListEntry]:
+    where = "deleted_at IS NULL" + ("" if with_inactive else " AND active = 1")
+    rows = dbapi(source).execute(
+        f"SELECT code, name FROM {table} WHERE {where} ORDER BY sort_order, code")
+    return [ListEntry(code, label(code, name)) for code, name in rows]
+
+
+def contact_kinds(source, *, with_inactive: bool = False) -> list[ListEntry]:
+    """Kinds of logbook entries (visit, phone call, …) in the office's order."""
+    from salesdesk.domain.logbook import contact_kind_label
+
+    return _configurable(source, "contact_kind", contact_kind_label, with_inactive=with_inactive)
+
+
+def reason_codes(source, *, with_inactive: bool = False) -> list[ListEntry]:
+    from salesdesk.domain.logbook import reason_label
+
+    return _configurable(source, "reason_code", reason_label, with_inactive=with_inactive)
+
+
+def commitment_kinds(source, *, with_inactive: bool = False) -> list[ListEntry]:
+    from salesdesk.domain.tasks import commitment_label
+
+    return _configurable(source, "commitment_kind", commitment_label,
+                         with_inactive=with_inactive)
+
+
+def users(source) -> list[LookupEntry]:
+    """Every active user (assignees of tasks, authors of logbook entries)."""
+    return representatives(source)

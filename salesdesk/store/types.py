@@ -42,12 +42,17 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime: store times in UTC with tzinfo")
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
+        return stored_time(value)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         return datetime.fromisoformat(value)
+
+
+def stored_time(value: datetime) -> str:
+    """The text a UTCDateTime column holds for ``value`` (fixed width: compares in order)."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def utcnow() -> datetime:
