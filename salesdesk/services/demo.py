@@ -15,13 +15,15 @@ from datetime import date, timedelta
 
 import phonenumbers
 from faker import Faker
-from sqlalchemy import insert, select
+from sqlalchemy import func, select
 from stdnum.iso7064 import mod_11_10
 
 from salesdesk.domain.ids import new_id
+from salesdesk.services.demo_history import HistoryBuilder
 from salesdesk.store.engine import Store
 from salesdesk.store.models import (
     Address,
+    Appointment,
     BankAccount,
     Consent,
     ContactPerson,
@@ -29,8 +31,14 @@ from salesdesk.store.models import (
     CustomerGroup,
     CustomerSegment,
     DeliveryTerm,
+    DistributionList,
+    DistributionListMember,
+    LogbookContact,
+    LogbookEntry,
     PaymentTerm,
     PriceGroup,
+    Task,
+    TaskTransition,
     Territory,
     UserAccount,
 )
@@ -174,8 +182,13 @@ def _master_data(session, rng: random.Random) -> dict:
             session.flush()
             known[login] = user.id
     territories = [(f"T{n:02d}", f"Gebiet {n}") for n in range(1, 13)]
+    from salesdesk.services.users import current_user
+
+    me = current_user(session)  # whoever runs the demo looks after customers too
+    logins = {known[login]: login for login, _ in reps} | {me.id: me.login}
     return {
-        "reps": [known[login] for login, _ in reps],
+        "reps": [known[login] for login, _ in reps] + [me.id],
+        "rep_logins": logins,
         "groups": _lookups(session, CustomerGroup, GROUPS),
         "price_groups": _lookups(session, PriceGroup, PRICE_GROUPS),
         "territories": _lookups(session, Territory, territories),
@@ -187,10 +200,12 @@ def _master_data(session, rng: random.Random) -> dict:
 class _Builder:
     """Makes the rows of one customer file from the pools."""
 
-    def __init__(self, rng: random.Random, pools: dict[str, _Pools], master: dict):
+    def __init__(self, rng: random.Random, pools: dict[str, _Pools], master: dict,
+                 history: HistoryBuilder | None = None):
         self.rng, self.pools, self.master = rng, pools, master
         self.now = utcnow()
         self.today = date.today()
+        self.history = history
         countries = list(COUNTRIES)
         self.countries = countries
         self.country_weights = [COUNTRIES[c][1] for c in countries]
@@ -223,7 +238,7 @@ class _Builder:
             "customer_group_id": rng.choice(self.master["groups"]),
             "price_group_id": rng.choice(self.master["price_groups"]),
             "territory_id": rng.choice(self.master["territories"]),
-            "representative_id": rng.choice(self.master["reps"]),
+            "representative_id": (rep := rng.choice(self.master["reps"])),
             "parent_id": None, "language": language, "currency": "GBP" if country == "GB" else
             ("CHF" if country == "CH" else "EUR"),
             "credit_limit": rng.choice([None, 5000, 10000, 25000, 50000, 100000]),
@@ -243,8 +258,8 @@ class _Builder:
             street = f"{rng.choice(pool.streets)} {rng.randint(1, 180)}"
             self._address(cid, kind, name, street, rng.choice(pool.postcodes), other_city,
                           country, olat, olon)
-        for _ in range(rng.choice([1, 2, 2, 3, 3, 4])):
-            self._contact(cid, pool, family, language)
+        contact_ids = [self._contact(cid, pool, family, language)
+                       for _ in range(rng.choice([1, 2, 2, 3, 3, 4]))]
         if pool.ibans and rng.random() < 0.4:
             self.rows["bank"].append(self._meta() | {
                 "customer_id": cid, "iban": rng.choice(pool.ibans), "bic": "",
@@ -261,6 +276,11 @@ class _Builder:
             })
         for segment in rng.sample(SEGMENTS, rng.choice([0, 0, 1, 2])):
             self.rows["segment"].append(self._meta() | {"customer_id": cid, "segment": segment})
+        if self.history is not None:
+            last = self.history.customer(
+                cid, rep, self.master["rep_logins"][rep], language, country, contact_ids,
+                f"{street}, {postcode} {city}")
+            self.rows["customer"][-1]["last_contact_at"] = last
 
     def _address(self, cid, kind, name, street, postcode, city, country, lat, lon) -> None:
         jitter = self.rng.uniform
@@ -269,14 +289,17 @@ class _Builder:
             "street2": "", "postal_code": postcode, "city": city, "country": country,
             "latitude": round(lat + jitter(-0.02, 0.02), 6),
             "longitude": round(lon + jitter(-0.02, 0.02), 6),
+            # the offline geocoder's answer: the city from the shipped data, spread a little
+            "geo_precision": "city", "geo_source": "offline", "geocoded_at": self.now,
         })
 
-    def _contact(self, cid, pool: _Pools, family: str, language: str) -> None:
+    def _contact(self, cid, pool: _Pools, family: str, language: str):
         rng = self.rng
+        meta = self._meta()
         first, last = rng.choice(pool.first_names), rng.choice(pool.last_names)
         domain = f"{_web_name(family)}.example"
         local = f"{_web_name(first)}.{_web_name(last)}"
-        self.rows["contact"].append(self._meta() | {
+        self.rows["contact"].append(meta | {
             "customer_id": cid, "salutation": "", "title": "", "first_name": first,
             "last_name": last, "role": rng.choice(["Purchasing", "Managing director", "Owner",
                                                    "Accounting", "Store manager", ""]),
@@ -284,10 +307,13 @@ class _Builder:
             "email": f"{local}@{domain}", "language": language,
             "birthday": None, "do_not_contact": rng.random() < 0.02,
         })
+        return meta["id"]
 
 
 _TABLES = {"customer": Customer, "address": Address, "contact": ContactPerson,
            "bank": BankAccount, "consent": Consent, "segment": CustomerSegment}
+_HISTORY_TABLES = {"logbook": LogbookEntry, "logbook_contact": LogbookContact, "task": Task,
+                   "task_transition": TaskTransition, "appointment": Appointment}
 
 
 def make_demo_data(
@@ -296,27 +322,76 @@ def make_demo_data(
     seed: int = 1,
     progress: Callable[[int, int], None] | None = None,
     batch: int = 5000,
+    history: bool = True,
 ) -> dict[str, int]:
-    """Add ``customers`` demo customer files (with contacts, addresses, bank data)."""
+    """Add ``customers`` demo customer files (with contacts, addresses, bank data) and,
+    with ``history``, their logbook, tasks, appointments and a few distribution lists."""
     rng = random.Random(seed)
     pools = {country: _pools(country, seed) for country in COUNTRIES}
-    counts = dict.fromkeys(("customers", "contacts", "addresses"), 0)
+    counts = dict.fromkeys(("customers", "contacts", "addresses", "logbook_entries", "tasks",
+                            "appointments"), 0)
     with store.session() as session:
         master = _master_data(session, rng)
         numbers = take_numbers(session, "customer", "K", customers)
-        builder = _Builder(rng, pools, master)
+        builder = _Builder(rng, pools, master, HistoryBuilder(
+            random.Random(seed + 1), date.today(), utcnow()) if history else None)
+        if builder.history is not None:
+            builder.history.next_search_key = 1 + session.scalar(
+                select(func.coalesce(func.max(LogbookEntry.search_key), 0)))
         for start in range(0, customers, batch):
             for number in numbers[start : start + batch]:
                 builder.customer(number)
             counts["customers"] += len(builder.rows["customer"])
             counts["contacts"] += len(builder.rows["contact"])
             counts["addresses"] += len(builder.rows["address"])
-            for key, model in _TABLES.items():  # parents first: foreign keys are on
+            # parents first: foreign keys are on. Core executemany: the ORM's bulk path
+            # splits rows into single inserts whenever optional values differ from row to row
+            for key, model in _TABLES.items():
                 if builder.rows[key]:
-                    session.execute(insert(model), builder.rows[key])
+                    session.connection().execute(model.__table__.insert(), builder.rows[key])
                 builder.rows[key] = []
+            if builder.history is not None:
+                rows = builder.history.rows
+                counts["logbook_entries"] += len(rows["logbook"])
+                counts["tasks"] += len(rows["task"])
+                counts["appointments"] += len(rows["appointment"])
+                for key, model in _HISTORY_TABLES.items():
+                    if rows[key]:
+                        session.connection().execute(model.__table__.insert(), rows[key])
+                    rows[key] = []
             if progress:
                 progress(min(start + batch, customers), customers)
         rebuild_index(session.connection())
+        if history:
+            _distribution_lists(session, rng, master)
         session.commit()
     return counts
+
+
+def _distribution_lists(session, rng: random.Random, master: dict) -> None:
+    """A static list of hand-picked customers and three saved filters."""
+    import json
+
+    lists = [
+        ("Newsletter", "dynamic", "email", {"segments": ["Newsletter"],
+                                            "statuses": ["active", "prospect"]}),
+        ("Umkreis München 50 km", "dynamic", "letter",
+         {"near": {"place": "München", "lat": 48.13743, "lon": 11.57549, "radius_km": 50}}),
+        ("Lange nicht gesprochen", "dynamic", "phone",
+         {"statuses": ["active"],
+          "last_contact_before": (date.today() - timedelta(days=365)).isoformat()}),
+    ]
+    for name, kind, channel, criteria in lists:
+        if session.scalar(select(DistributionList.id).where(DistributionList.name == name)):
+            continue
+        session.add(DistributionList(name=name, kind=kind, channel=channel,
+                                     criteria=json.dumps(criteria), address_kind="main"))
+    name = "Weihnachtskarten"
+    if not session.scalar(select(DistributionList.id).where(DistributionList.name == name)):
+        picked = session.scalars(select(Customer.id).where(Customer.status == "active")
+                                 .order_by(Customer.number).limit(400)).all()
+        members = [DistributionListMember(customer_id=cid)
+                   for cid in rng.sample(list(picked), min(40, len(picked)))]
+        session.add(DistributionList(name=name, kind="static", channel="letter",
+                                     address_kind="main", members=members))
+    session.flush()
