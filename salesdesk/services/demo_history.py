@@ -153,12 +153,14 @@ class HistoryBuilder:
         else:
             status = rng.choice(["assigned"] * 5 + ["in_progress"] * 3 + ["on_hold"])
             due = self.today + timedelta(days=rng.randint(-20, 45))
-        created = self._office_time(due - timedelta(days=rng.randint(1, 21)), zone)
+        created = self._office_time(min(due, self.today) - timedelta(days=rng.randint(1, 21)),
+                                    zone)  # planned in the past, for a day in the future
         remind = None
         if status in ("assigned", "in_progress") and due >= self.today and rng.random() < 0.2:
             remind = datetime.combine(due, time(8, 0), tzinfo=zone).astimezone(UTC)
-        done_at = self._office_time(due, zone) if status in ("confirmed", "rejected",
-                                                             "cancelled") else None
+        done_at = None
+        if status in ("confirmed", "rejected", "cancelled"):  # (weekends move both back)
+            done_at = max(self._office_time(due, zone), created + timedelta(minutes=30))
         task = self._meta(created, rep_login) | {
             "title": TASK_TITLES[lang][kind], "customer_id": cid,
             "contact_id": rng.choice(contact_ids) if contact_ids and rng.random() < 0.5

@@ -111,3 +111,41 @@ def test_store_pragmas(store):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_store_of_0002_gets_geo_index_lists_and_logbook(tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    engine = make_engine(data_dir / DB_NAME)
+    upgrade(engine, "0002")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO customer (id, number, name, name2, legal_form, status, language, "
+            "currency, vat_id, tax_number, website, notes, do_not_contact, "
+            "do_not_contact_reason, main_postal_code, main_city, main_country, version, "
+            "created_at, updated_at, updated_by) VALUES ('0123456789abcdef0123456789abcdef', "
+            "'K-000007', 'Alpen AG', '', '', 'active', 'de', 'EUR', '', '', '', '', 0, '',"
+            " '6020', 'Innsbruck', 'AT', 0, '2025-01-01T00:00:00+00:00', "
+            "'2025-01-01T00:00:00+00:00', 'old')")
+        conn.exec_driver_sql(
+            "INSERT INTO address (id, customer_id, kind, is_default, name, street, street2, "
+            "postal_code, city, country, latitude, longitude, version, created_at, updated_at,"
+            " updated_by) VALUES ('11111111111111111111111111111111', "
+            "'0123456789abcdef0123456789abcdef', 'main', 1, '', 'Maria-Theresien-Str. 1', '', "
+            "'6020', 'Innsbruck', 'AT', 47.2654, 11.3928, 0, '2025-01-01T00:00:00+00:00', "
+            "'2025-01-01T00:00:00+00:00', 'old')")
+    engine.dispose()
+
+    store = open_store(data_dir)
+    try:
+        reader = store.reader()
+        assert reader.execute(f"SELECT latitude, longitude, customer_id FROM {GEO_TABLE}"
+                              ).fetchall() == [(47.2654, 11.3928,
+                                                "0123456789abcdef0123456789abcdef")]
+        kinds = [r[0] for r in reader.execute(
+            "SELECT code FROM contact_kind ORDER BY sort_order")]
+        assert kinds[:3] == ["visit", "phone", "email"]
+        assert reader.execute("SELECT count(*) FROM commitment_kind").fetchone()[0] == 7
+        assert reader.execute(f"SELECT count(*) FROM {LOGBOOK_FTS}").fetchone()[0] == 0
+    finally:
+        store.close()
