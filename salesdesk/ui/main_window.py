@@ -303,7 +303,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from salesdesk.ui.dialogs.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self.store.data_dir, self)
+        dialog = SettingsDialog(self.settings, self.store.data_dir, self, store=self.store)
         self._open_dialog(dialog)
 
     def open_log(self) -> None:
