@@ -15,6 +15,7 @@ from salesdesk.domain.calendar import DEFAULT_TIME_ZONE, check_appointment
 from salesdesk.domain.errors import FieldError, NotFound, ValidationFailed
 from salesdesk.i18n import _
 from salesdesk.integrations.calendar_backend import CalendarItem
+from salesdesk.services.logbook import set_links
 from salesdesk.services.users import current_user
 from salesdesk.store.engine import dbapi
 from salesdesk.store.models import (
@@ -31,7 +32,8 @@ APPOINTMENT_FIELDS = ("subject", "customer_id", "starts_at", "ends_at", "time_zo
 
 
 def appointment_record(appointment: Appointment | None, values: dict | None = None) -> str:
-    subject = (values or {}).get("subject") or (appointment.subject if appointment else "")
+    subject = str((values or {}).get("subject") or "").strip() or (
+        appointment.subject if appointment else "")
     if appointment is None:
         return _("New appointment {subject}").format(subject=subject).strip()
     return _("Appointment “{subject}”").format(subject=subject)
@@ -109,9 +111,7 @@ def update_appointment(session: Session, appointment_id: uuid.UUID, values: dict
         appointment.reminder_dismissed = False
     if contact_ids is not None:
         wanted = _contacts(session, record, appointment.customer_id, contact_ids)
-        have = {link.contact_id for link in appointment.contacts}
-        appointment.contacts = [c for c in appointment.contacts if c.contact_id in wanted] + [
-            AppointmentContact(contact_id=c) for c in wanted if c not in have]
+        set_links(appointment.contacts, wanted, lambda c: AppointmentContact(contact_id=c))
     session.flush()
     return appointment
 
@@ -131,7 +131,8 @@ def calendar_item(appointment: Appointment) -> CalendarItem:
         reminder = max(0, int((appointment.starts_at - appointment.remind_at)
                               .total_seconds() // 60))
     attendees = tuple(link.contact.email for link in appointment.contacts
-                      if link.contact is not None and link.contact.email)
+                      if link.deleted_at is None and link.contact is not None
+                      and link.contact.email)
     return CalendarItem(
         uid=str(appointment.id), subject=appointment.subject,
         starts_at=appointment.starts_at, ends_at=appointment.ends_at,

@@ -164,9 +164,7 @@ def update_entry(session: Session, entry_id: uuid.UUID, values: dict, *,
             setattr(entry, name, clean[name])
     if contact_ids is not None:
         wanted = _contacts(session, record, entry.customer, contact_ids)
-        entry.contacts = [c for c in entry.contacts if c.contact_id in wanted] + [
-            LogbookContact(contact_id=c) for c in wanted
-            if c not in {link.contact_id for link in entry.contacts}]
+        set_links(entry.contacts, wanted, lambda c: LogbookContact(contact_id=c))
     session.flush()
     refresh_last_contact(session, [entry.customer_id])
     return entry
@@ -187,6 +185,22 @@ def delete_entry(session: Session, entry_id: uuid.UUID, reason: str, *,
     session.flush()
     refresh_last_contact(session, [entry.customer_id])
     return entry
+
+
+def set_links(links: list, wanted: list, make) -> None:
+    """Make the live links of a record exactly ``wanted`` (contact ids). Links that go are
+    tombstoned, not deleted (they are synced records); a link that comes back is revived."""
+    now = utcnow()
+    by_contact = {link.contact_id: link for link in links}
+    for contact_id, link in by_contact.items():
+        if contact_id not in wanted and link.deleted_at is None:
+            link.deleted_at = now
+    for contact_id in wanted:
+        link = by_contact.get(contact_id)
+        if link is None:
+            links.append(make(contact_id))
+        elif link.deleted_at is not None:
+            link.deleted_at = None
 
 
 def refresh_last_contact(session: Session, customer_ids) -> None:

@@ -17,14 +17,15 @@ from PySide6.QtWidgets import (
 
 def load_form(name: str, parent: QWidget | None = None) -> QWidget:
     """The widget tree of forms/NAME (read through importlib.resources: works frozen)."""
-    from salesdesk.ui.pickers import CUSTOM_WIDGETS  # only the dialogs need them
+    from salesdesk.ui.fields import FIELD_WIDGETS  # only the dialogs need them
+    from salesdesk.ui.pickers import CUSTOM_WIDGETS
 
     data = (resources.files("salesdesk.forms") / name).read_bytes()
     buffer = QBuffer()
     buffer.setData(QByteArray(data))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
     loader = QUiLoader()
-    for widget_class in CUSTOM_WIDGETS:
+    for widget_class in CUSTOM_WIDGETS + FIELD_WIDGETS:
         loader.registerCustomWidget(widget_class)
     form = loader.load(buffer, parent)
     if form is None:

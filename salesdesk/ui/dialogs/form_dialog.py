@@ -40,7 +40,7 @@ class FormDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.form = load_form(self.FORM, self)
+        self.form = self.make_form()
         designed = self.form.size()  # the size drawn in Designer, before a layout owns it
         self.setWindowTitle(self.form.windowTitle())
         self._loading = True
@@ -53,6 +53,10 @@ class FormDialog(QDialog):
             connect_edited(self.form, self.field(name), lambda *a, n=name: self._edited(n))
         hint = self.sizeHint()
         self.resize(max(designed.width(), hint.width()), max(designed.height(), hint.height()))
+
+    def make_form(self) -> QWidget:
+        """The widget holding the fields: the Designer form FORM, or one built in code."""
+        return load_form(self.FORM, self)
 
     def _build(self) -> None:
         self.general_error = QLabel(self)

@@ -12,11 +12,13 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QVBoxLayout,
 from salesdesk.domain.errors import DomainError, NotFound
 from salesdesk.services.customers import get_customer, remove_part
 from salesdesk.services.history import customer_history
+from salesdesk.services.logbook import LogbookFilter, count_entries
 from salesdesk.store.engine import Store
 from salesdesk.store.models import Address, BankAccount, ContactPerson, Document
 from salesdesk.ui.icons import icon
 from salesdesk.ui.views import file_rows
 from salesdesk.ui.views.file_header import FileHeader
+from salesdesk.ui.views.logbook_view import LogbookView
 from salesdesk.ui.views.master_data import MasterDataTab
 from salesdesk.ui.views.records_tab import RecordsTab
 
@@ -39,6 +41,8 @@ class CustomerFileView(QWidget):
         self.header = FileHeader(self)
         self.tabs = QTabWidget(self)
         self.master = MasterDataTab(self)
+        self.logbook = LogbookView(store, self, global_view=False)
+        self.logbook.sig_changed.connect(self._logbook_changed)
         self.parts = self._part_tabs()
         self.consents = self._consents_tab()
         self.documents = self._documents_tab()
@@ -46,15 +50,18 @@ class CustomerFileView(QWidget):
             "No changes recorded yet. Every change to this customer file is listed here, "
             "with who made it and when."), self)
         self._titles = {
-            "master": self.tr("Master data"), "addresses": self.tr("Addresses"),
+            "master": self.tr("Master data"), "logbook": self.tr("Logbook"),
+            "addresses": self.tr("Addresses"),
             "contacts": self.tr("Contact persons"), "bank": self.tr("Bank accounts"),
             "consents": self.tr("Consents"), "documents": self.tr("Documents"),
             "history": self.tr("History")}
-        self._pages = {"master": self.master, **self.parts, "consents": self.consents,
+        self._pages = {"master": self.master, "logbook": self.logbook, **self.parts,
+                       "consents": self.consents,
                        "documents": self.documents, "history": self.history}
         for key, page in self._pages.items():
             self.tabs.addTab(page, self._titles[key])
         self.tabs.setTabIcon(self.tabs.indexOf(self.history), icon("history"))
+        self.tabs.setTabIcon(self.tabs.indexOf(self.logbook), icon("logbook"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.header.back.clicked.connect(self.sig_back)
         self.header.edit.clicked.connect(self.edit_customer)
@@ -106,6 +113,10 @@ class CustomerFileView(QWidget):
 
     def show_customer(self, customer_id: uuid.UUID) -> None:
         """Show a customer file (raises NotFound for an unknown or deleted one)."""
+        self._fill(customer_id)
+        self.logbook.set_customer(self.customer_id)  # read when its tab is shown
+
+    def _fill(self, customer_id: uuid.UUID) -> None:
         with self.store.session() as session:
             customer = get_customer(session, customer_id)
             if customer.deleted_at is not None:
@@ -138,8 +149,19 @@ class CustomerFileView(QWidget):
             if isinstance(page, RecordsTab) and key != "history":
                 title = f"{self._titles[key]} ({page.count()})"
                 self.tabs.setTabText(self.tabs.indexOf(page), title)
+        entries = count_entries(self.store.reader(), LogbookFilter(customer_id=self.customer_id))
+        self.tabs.setTabText(self.tabs.indexOf(self.logbook),
+                             f"{self._titles['logbook']} ({entries})")
+
+    def _logbook_changed(self, _customer_id=None) -> None:
+        """An entry was written, corrected or deleted: the next contact in the header,
+        attachments among the documents, the history; the logbook has read itself."""
+        self._fill(self.customer_id)
+        self.sig_changed.emit(self.customer_id)
 
     def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.logbook:
+            self.logbook.ensure_loaded()
         if self.tabs.widget(index) is self.history and self._history_for != self.customer_id:
             self._load_history()
 
