@@ -377,7 +377,7 @@ def _distribution_lists(session, rng: random.Random, master: dict) -> None:
                                             "statuses": ["active", "prospect"]}),
         ("Umkreis München 50 km", "dynamic", "letter",
          {"near": {"place": "München", "lat": 48.13743, "lon": 11.57549, "radius_km": 50}}),
-        ("Lange nicht gesprochen", "dynamic", "phone",
+        ("Lange nicht gesprochen", "dynamic", "letter",
          {"statuses": ["active"],
           "last_contact_before": (date.today() - timedelta(days=365)).isoformat()}),
     ]

@@ -11,6 +11,9 @@ Key = QKeySequence.StandardKey
 # name: (icon, shortcut); texts come from _texts() so the extractor sees them
 SPECS = {
     "new_customer": ("customer-new", "Ctrl+N"),
+    "new_entry": ("new-entry", "Ctrl+L"),
+    "new_task": ("tasks", "Ctrl+T"),
+    "new_appointment": ("calendar", "Ctrl+Shift+T"),
     "import": ("import", None),
     "export": ("export", None),
     "print": ("print", "Ctrl+P"),
@@ -25,10 +28,12 @@ SPECS = {
     "back": ("back", "Alt+Left"),
     "next_record": ("next", "Ctrl+PgDown"),
     "previous_record": ("previous", "Ctrl+PgUp"),
+    "reminders": ("reminder", "Ctrl+Shift+R"),
     "open_log": ("log", None),
     "about": ("about", None),
 }
-NAVIGATION = ("customers", "logbook", "tasks", "conditions", "agents", "sync")
+NAVIGATION = ("customers", "agenda", "calendar", "logbook", "tasks", "lists", "nearby",
+              "conditions", "agents", "sync")
 
 
 def tr(text: str) -> str:
@@ -39,6 +44,10 @@ def _texts() -> dict[str, tuple[str, str]]:
     """Translated (text, tooltip) per action (literal strings, for the extractor)."""
     return {
         "new_customer": (tr("&New customer…"), tr("Create a new customer file")),
+        "new_entry": (tr("New &logbook entry…"),
+                      tr("Write down a visit, call or mail, with its follow-ups")),
+        "new_task": (tr("New &task…"), tr("Create a task or commitment")),
+        "new_appointment": (tr("New &appointment…"), tr("Plan an appointment")),
         "import": (tr("&Import customers…"), tr("Import customers from xlsx or csv")),
         "export": (tr("&Export customers…"),
                    tr("Export the customers the list shows to xlsx or csv")),
@@ -55,20 +64,27 @@ def _texts() -> dict[str, tuple[str, str]]:
         "back": (tr("&Back to the list"), tr("Back to the customer list")),
         "next_record": (tr("&Next record"), tr("Show the next customer")),
         "previous_record": (tr("&Previous record"), tr("Show the previous customer")),
+        "reminders": (tr("&Reminders"), tr("Show the reminders that are due")),
         "open_log": (tr("Open &log file"), tr("Open the log file in the text viewer")),
         "about": (tr("&About SalesDesk"), tr("Version and data folder")),
     }
 
 
 def _toolbar_texts() -> dict[str, str]:
-    return {"new_customer": tr("New"), "edit_customer": tr("Edit"),
+    return {"new_customer": tr("New"), "new_entry": tr("Log"), "new_task": tr("Task"),
+            "edit_customer": tr("Edit"),
             "delete_customer": tr("Delete"), "import": tr("Import"), "export": tr("Export"),
             "print": tr("Print"), "refresh": tr("Refresh")}
 
 
 def navigation_titles() -> dict[str, str]:
-    return {"customers": tr("Customers"), "logbook": tr("Logbook"), "tasks": tr("Tasks"),
-            "conditions": tr("Conditions"), "agents": tr("Agents"), "sync": tr("Sync")}
+    return {"customers": tr("Customers"), "agenda": tr("My day"), "calendar": tr("Calendar"),
+            "logbook": tr("Logbook"), "tasks": tr("Tasks"), "lists": tr("Mailing lists"),
+            "nearby": tr("Radius search"), "conditions": tr("Conditions"),
+            "agents": tr("Agents"), "sync": tr("Sync")}
+
+
+_NAV_ICONS = {"nearby": "radius"}
 
 
 def create_actions(window: QMainWindow) -> dict[str, QAction]:
@@ -91,8 +107,8 @@ def create_actions(window: QMainWindow) -> dict[str, QAction]:
     actions["quit"].setMenuRole(QAction.MenuRole.QuitRole)
     actions["print"].setEnabled(False)
     for number, (key, title) in enumerate(navigation_titles().items(), start=1):
-        action = QAction(icon(key), title, window)
-        keys = QKeySequence(f"Ctrl+{number}")
+        action = QAction(icon(_NAV_ICONS.get(key, key)), title, window)
+        keys = QKeySequence(f"Ctrl+{number % 10}")  # Ctrl+1 … Ctrl+9, Ctrl+0
         action.setShortcut(keys)
         # NativeText: "Strg+1" on a German system, "⌘1" on a Mac
         action.setToolTip(f"{title} ({keys.toString(QKeySequence.SequenceFormat.NativeText)})")
@@ -103,10 +119,10 @@ def create_actions(window: QMainWindow) -> dict[str, QAction]:
 def build_menus(window: QMainWindow, actions: dict[str, QAction], columns: QMenu) -> None:
     bar = window.menuBar()
     menus = {
-        tr("&File"): ["new_customer", None, "import", "export", None, "print", None,
-                      "settings", None, "quit"],
+        tr("&File"): ["new_customer", "new_entry", "new_task", "new_appointment", None,
+                      "import", "export", None, "print", None, "settings", None, "quit"],
         tr("&Edit"): ["edit_customer", "merge", "delete_customer", None, "copy", "find"],
-        tr("&View"): ["refresh"],
+        tr("&View"): ["refresh", "reminders"],
         tr("&Go"): [f"go_{key}" for key in NAVIGATION] + [None, "back", "next_record",
                                                           "previous_record"],
         tr("&Help"): ["open_log", None, "about"],
@@ -129,8 +145,8 @@ def build_toolbar(window: QMainWindow, actions: dict[str, QAction]) -> QToolBar:
     bar.setObjectName("main_toolbar")
     bar.setMovable(False)
     bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
-    for name in ("new_customer", "edit_customer", "delete_customer", None, "import", "export",
-                 "print", None, "refresh"):
+    for name in ("new_customer", "edit_customer", "delete_customer", None, "new_entry",
+                 "new_task", None, "import", "export", "print", None, "refresh"):
         if name is None:
             bar.addSeparator()
         else:

@@ -28,6 +28,18 @@ def customers_count(value: int) -> str:
     return text.format(count=format_count(value))
 
 
+def records_count(value: int, kind: str) -> str:
+    """The status bar's count on other pages: "1,204 entries", "87 tasks"."""
+    texts = {
+        "logbook": (_("{count} entry"), _("{count} entries")),
+        "tasks": (_("{count} task"), _("{count} tasks")),
+    }
+    if kind not in texts:
+        return customers_count(value)
+    one, many = texts[kind]
+    return (one if value == 1 else many).format(count=format_count(value))
+
+
 def format_money(amount: Decimal | None, currency: str = "EUR") -> str:
     if amount is None:
         return ""

@@ -115,6 +115,9 @@ def _window(app, store, log_path: Path, settings, screenshot: Path | None, view:
     _install_crash_handler(window)
     window.restore()
     window.show()
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(1500, window, window.start_reminders)  # after the list is usable
     log.info("started in %.2f s with the store in %s", time.perf_counter() - started,
              store.data_dir)
     return app.exec()

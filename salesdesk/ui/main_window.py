@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
+    QToolButton,
     QWidget,
 )
 
@@ -24,7 +25,7 @@ from salesdesk.domain.errors import DomainError, NotFound
 from salesdesk.store.engine import Store
 from salesdesk.ui import actions as window_actions
 from salesdesk.ui.clipboard import copy_selection
-from salesdesk.ui.formatting import customers_count
+from salesdesk.ui.formatting import customers_count, records_count
 from salesdesk.ui.settings import Settings
 from salesdesk.ui.transfer import CustomerTransfer
 from salesdesk.ui.views import customer_list
@@ -52,9 +53,13 @@ class MainWindow(QMainWindow):
         self.columns_menu = QMenu(self)
         self.progress = ProgressPanel(self)
         self.count_label = QLabel(self)
+        self._counts: dict[str, str] = {}  # the status bar's count text per page
         self.transfer = CustomerTransfer(store, self.progress,
                                          lambda: self.list_view.model.customer_filter, self)
         self.dialog = None  # the open dialog, for tests and to keep it alive
+        self.reminders = None  # ReminderCenter, started shortly after the window shows
+        self.reminders_panel = None
+        self.reminder_button = None
         self._build()
         self._connect()
         self.show_page("customers")
@@ -100,6 +105,12 @@ class MainWindow(QMainWindow):
         place.setToolTip(self.tr("The folder with your SalesDesk data"))
         bar.addWidget(place, 1)
         bar.addPermanentWidget(self.progress)
+        self.reminder_button = QToolButton(self)
+        self.reminder_button.setDefaultAction(self.actions["reminders"])
+        self.reminder_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.reminder_button.setAutoRaise(True)
+        self.reminder_button.hide()  # shown while reminders are due
+        bar.addPermanentWidget(self.reminder_button)
         bar.addPermanentWidget(self.count_label)
 
     def _connect(self) -> None:
@@ -113,6 +124,8 @@ class MainWindow(QMainWindow):
             "back": lambda: self.show_page("customers"),
             "next_record": lambda: self.step(1), "previous_record": lambda: self.step(-1),
             "open_log": self.open_log, "about": self.about,
+            "new_entry": self.new_entry, "new_task": self.new_task,
+            "new_appointment": self.new_appointment, "reminders": self.show_reminders,
         }
         for name, slot in slots.items():
             a[name].triggered.connect(slot)
@@ -133,9 +146,70 @@ class MainWindow(QMainWindow):
 
     # -- pages ----------------------------------------------------------------------------
 
+    def page(self, key: str) -> QWidget:
+        """The page of a navigation key, built on first use (keeps the start fast)."""
+        if key not in self._page_widgets:
+            widget = self._make_page(key)
+            self.pages.addWidget(widget)
+            self._page_widgets[key] = widget
+        return self._page_widgets[key]
+
+    def _make_page(self, key: str) -> QWidget:
+        if key == "agenda":
+            from salesdesk.ui.views.agenda_view import AgendaView
+
+            widget = AgendaView(self.store, self)
+            widget.sig_changed.connect(self._work_changed)
+        elif key == "calendar":
+            from salesdesk.ui.views.calendar_view import CalendarView
+
+            widget = CalendarView(self.store, self)
+            widget.sig_changed.connect(self._work_changed)
+        elif key == "logbook":
+            from salesdesk.ui.views.logbook_view import LogbookView
+
+            widget = LogbookView(self.store, self)
+            widget.sig_changed.connect(lambda _id: self.list_view.refresh())
+            widget.sig_count_changed.connect(self._show_page_count)
+            widget.restore(self.settings.mapping("logbook/filters"))
+        elif key == "tasks":
+            from salesdesk.ui.views.tasks_view import TasksView
+
+            widget = TasksView(self.store, self)
+            widget.sig_changed.connect(self._work_changed)
+            widget.sig_message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+            widget.sig_count_changed.connect(self._show_page_count)
+            widget.restore(self.settings.mapping("tasks/filters"))
+            widget.load()
+        elif key == "lists":
+            from salesdesk.ui.views.distribution_lists import DistributionListsView
+
+            widget = DistributionListsView(self.store, self)
+            widget.sig_message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+            widget.load()
+        elif key == "nearby":
+            from salesdesk.ui.views.radius_search import RadiusSearchView
+
+            widget = RadiusSearchView(self.store, self)
+            widget.sig_message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        else:
+            raise KeyError(key)
+        if hasattr(widget, "sig_open_customer"):
+            widget.sig_open_customer.connect(self.open_customer)
+        return widget
+
+    def _work_changed(self, *args) -> None:
+        """A task or appointment changed somewhere: other pages and reminders follow."""
+        for key in ("agenda", "calendar", "tasks"):
+            page = self._page_widgets.get(key)
+            if page is not None and page is not self.sender():
+                page.refresh()
+        if self.reminders is not None:
+            self.reminders.refresh()
+
     def show_page(self, key: str) -> None:
         """Show a navigation page ("customers", "logbook"…) or the open customer file."""
-        self.pages.setCurrentWidget(self._page_widgets[key])
+        self.pages.setCurrentWidget(self.page(key))
         nav_key = "customers" if key == FILE_PAGE else key
         for row in range(self.nav.count()):
             if self.nav.item(row).data(_KEY) == nav_key and self.nav.currentRow() != row:
@@ -144,6 +218,7 @@ class MainWindow(QMainWindow):
                 self.nav.blockSignals(False)
         if key == "customers":
             self.list_view.table.setFocus()
+        self.count_label.setText(self._counts.get(nav_key, ""))
         on_file = key == FILE_PAGE and self.file_view is not None
         self.setWindowTitle(f"{self.file_view.label} – SalesDesk" if on_file else "SalesDesk")
         self._update_actions()
@@ -166,7 +241,7 @@ class MainWindow(QMainWindow):
     def show_view(self, view: str) -> None:
         """Show a view named as on the command line; NotFound/ValueError when unknown."""
         kind, _, key = view.partition(":")
-        aliases = {"agenda": "tasks", "customer": FILE_PAGE}
+        aliases = {"customer": FILE_PAGE, "radius": "nearby", "day": "agenda"}
         kind = aliases.get(kind, kind)
         if kind == FILE_PAGE:
             self._file_view().show_number(key)
@@ -175,8 +250,9 @@ class MainWindow(QMainWindow):
             self.show_page(kind)
         else:
             raise ValueError(self.tr("There is no view {view}; known views: customers, "
-                                     "customer:K-000001, logbook, tasks, conditions, "
-                                     "agents, sync.").format(view=view))
+                                     "customer:K-000001, agenda, calendar, logbook, tasks, "
+                                     "lists, nearby, conditions, agents, sync.").format(
+                                         view=view))
 
     def _file_view(self):
         if self.file_view is None:
@@ -214,6 +290,78 @@ class MainWindow(QMainWindow):
         dialog.sig_open_customer.connect(self.open_customer)
         dialog.accepted.connect(lambda: self._created(dialog.saved_id))
         self._open_dialog(dialog)
+
+    def _current_customer(self) -> uuid.UUID | None:
+        """The customer the user is looking at (open file or selected row), if any."""
+        page = self.current_page()
+        if page == FILE_PAGE and self.file_view is not None:
+            return self.file_view.customer_id
+        if page == "customers":
+            return self.list_view.current_customer_id()
+        return None
+
+    def new_entry(self) -> None:
+        """A new logbook entry, for the customer in view if there is one."""
+        from salesdesk.ui.dialogs.logbook_entry import LogbookEntryDialog
+
+        dialog = LogbookEntryDialog(self.store, customer_id=self._current_customer(),
+                                    parent=self)
+        dialog.accepted.connect(lambda: self._logbook_written(dialog.customer_id))
+        self._open_dialog(dialog)
+
+    def _logbook_written(self, customer_id) -> None:
+        self.list_view.refresh()
+        for key in ("logbook",):
+            page = self._page_widgets.get(key)
+            if page is not None:
+                page.refresh()
+        if self.file_view is not None and self.file_view.customer_id == customer_id:
+            self.file_view.reload()
+        self._work_changed()
+
+    def new_task(self) -> None:
+        from salesdesk.ui.dialogs.task_edit import TaskDialog
+
+        customer = self._current_customer()
+        dialog = TaskDialog(self.store, None, self,
+                            defaults={"customer_id": customer} if customer else None)
+        dialog.accepted.connect(self._work_changed)
+        self._open_dialog(dialog)
+
+    def new_appointment(self) -> None:
+        from salesdesk.ui.dialogs.appointment_edit import AppointmentDialog
+
+        dialog = AppointmentDialog(self.store, None, self,
+                                   customer_id=self._current_customer())
+        dialog.accepted.connect(self._work_changed)
+        self._open_dialog(dialog)
+
+    # -- reminders ------------------------------------------------------------------------
+
+    def start_reminders(self) -> None:
+        """Watch this user's reminders (also those due while SalesDesk was closed)."""
+        if self.reminders is not None:
+            return
+        from salesdesk.ui.reminders import ReminderCenter, RemindersPanel
+
+        self.reminders = ReminderCenter(self.store, self)
+        self.reminders_panel = RemindersPanel(self.reminders, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.reminders_panel)
+        self.reminders_panel.hide()
+        self.reminders.sig_count_changed.connect(self._show_reminder_count)
+        self.reminders.sig_new.connect(lambda _new: self.reminders_panel.show())
+        self.reminders.start()
+
+    def _show_reminder_count(self, count: int) -> None:
+        text = self.tr("{count} reminders").format(count=count) if count != 1 else \
+            self.tr("1 reminder")
+        self.actions["reminders"].setIconText(text)
+        self.reminder_button.setVisible(count > 0)
+
+    def show_reminders(self) -> None:
+        self.start_reminders()
+        self.reminders_panel.show()
+        self.reminders_panel.raise_()
 
     def fill_demo_data(self) -> None:
         if not self.transfer.busy:
@@ -281,6 +429,13 @@ class MainWindow(QMainWindow):
                                     buttons.Cancel) == buttons.Yes
 
     def copy(self) -> None:
+        page = self.pages.currentWidget()
+        if page is not self.list_view and hasattr(page, "copy"):
+            rows = page.copy()
+            if rows:
+                self.statusBar().showMessage(self.tr("Copied {count} rows.").format(count=rows),
+                                             5000)
+            return
         widget = self.focusWidget()
         if isinstance(widget, QTableView):
             rows = copy_selection(widget)
@@ -289,11 +444,19 @@ class MainWindow(QMainWindow):
                                              5000)
 
     def find(self) -> None:
+        page = self.pages.currentWidget()
+        if page is not self.list_view and hasattr(page, "focus_search"):
+            page.focus_search()
+            return
         self.show_page("customers")
         self.list_view.focus_search()
 
     def refresh(self) -> None:
         self.list_view.refresh()
+        page = self.pages.currentWidget()
+        if page is not self.list_view and page is not self.file_view and \
+                hasattr(page, "refresh"):
+            page.refresh()
         if self.current_page() == FILE_PAGE:
             try:
                 self.file_view.reload()
@@ -320,7 +483,15 @@ class MainWindow(QMainWindow):
     # -- state ----------------------------------------------------------------------------
 
     def _show_count(self, count: int) -> None:
-        self.count_label.setText(customers_count(count))
+        self._counts["customers"] = customers_count(count)
+        if self.current_page() in ("customers", FILE_PAGE):
+            self.count_label.setText(self._counts["customers"])
+
+    def _show_page_count(self, count: int) -> None:
+        key = next((k for k, page in self._page_widgets.items() if page is self.sender()), "")
+        self._counts[key] = records_count(count, key)
+        if self.current_page() == key:
+            self.count_label.setText(self._counts[key])
 
     def _update_actions(self, *args) -> None:
         page = self.current_page() if self.pages.count() else "customers"
@@ -358,6 +529,10 @@ class MainWindow(QMainWindow):
         self.settings.set_blob("window/state", self.saveState())
         self.settings.set_text("window/last_view", self.current_view())
         self.list_view.save_state()
+        for key in ("logbook", "tasks"):
+            page = self._page_widgets.get(key)
+            if page is not None:
+                self.settings.set_mapping(f"{key}/filters", page.state())
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # override
@@ -365,6 +540,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.transfer.cancel_and_wait()
+        if self.reminders is not None:
+            self.reminders.stop()
         self.save_state()
         super().closeEvent(event)
 

@@ -24,7 +24,8 @@ def _colours(image: QImage) -> int:
     return len(seen)
 
 
-@pytest.mark.parametrize("view", ["customers", "customer:K-000001", "logbook"])
+@pytest.mark.parametrize("view", ["customers", "customer:K-000001", "logbook", "tasks",
+                                  "agenda", "calendar", "lists", "nearby"])
 def test_screenshot_renders_the_view_to_a_png_of_fixed_size(tmp_path, demo_dir, view):
     png = tmp_path / "shots" / "view.png"
     assert main(["--screenshot", str(png), "--view", view, "--data-dir", str(demo_dir)]) == 0

@@ -27,7 +27,7 @@ def _press(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier):
     qtbot.keyClick(window.windowHandle(), key, modifier)
 
 
-@pytest.mark.parametrize("page", ["logbook", "tasks", "conditions", "agents", "sync"])
+@pytest.mark.parametrize("page", ["conditions", "agents", "sync"])
 def test_placeholder_pages_say_the_feature_is_coming(window, page):
     window.show_page(page)
     shown = window.pages.currentWidget()
@@ -37,9 +37,11 @@ def test_placeholder_pages_say_the_feature_is_coming(window, page):
 
 def test_navigation_lists_every_area(window):
     titles = [window.nav.item(r).text() for r in range(window.nav.count())]
-    assert titles == ["Customers", "Logbook", "Tasks", "Conditions", "Agents", "Sync"]
-    window.nav.setCurrentRow(2)
+    assert titles == ["Customers", "My day", "Calendar", "Logbook", "Tasks", "Mailing lists",
+                      "Radius search", "Conditions", "Agents", "Sync"]
+    window.nav.setCurrentRow(4)
     assert window.current_page() == "tasks"
+    assert window.actions["go_sync"].shortcut().toString() == "Ctrl+0"
 
 
 def test_menus_and_shortcuts(window):
@@ -142,10 +144,18 @@ def test_delete_cancelled_changes_nothing(demo_store, window, answer):
 
 def test_find_focuses_the_search_field(qtbot, shown):
     window = shown
-    window.show_page("logbook")
+    window.show_page("conditions")  # a page without its own search: the customer search
     qtbot.keyClick(window.windowHandle(), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.current_page() == "customers"
     qtbot.waitUntil(lambda: window.list_view.filters.search.hasFocus(), timeout=1000)
+
+
+def test_find_on_the_logbook_searches_the_logbook(qtbot, shown):
+    window = shown
+    window.show_page("logbook")
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "logbook"
+    qtbot.waitUntil(lambda: window.page("logbook").search.hasFocus(), timeout=1000)
 
 
 def test_new_customer_opens_a_dialog_and_then_the_new_file(qtbot, window, monkeypatch):
@@ -247,3 +257,20 @@ def test_edit_dialogs_follow_the_designer_tab_order(qtbot, demo_store):
             widget = widget.nextInFocusChain()
     assert order == ["iban", "bic", "holder", "bank_name", "sepa_mandate_ref",
                      "sepa_mandate_date_set"]
+
+
+def test_new_logbook_entry_from_the_list_is_for_the_selected_customer(qtbot, window):
+    window.show_page("customers")
+    window.list_view.table.selectRow(0)
+    selected = window.list_view.current_customer_id()
+    window.actions["new_entry"].trigger()
+    assert window.dialog.customer_id == selected
+    window.dialog.reject()
+
+
+def test_pages_are_built_when_first_shown(window):
+    assert "agenda" not in window._page_widgets
+    window.show_view("agenda")
+    assert window.current_page() == "agenda"
+    window.show_view("radius")  # an alias
+    assert window.current_page() == "nearby"

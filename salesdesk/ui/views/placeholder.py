@@ -43,11 +43,6 @@ def placeholder_pages(parent: QWidget | None = None) -> dict[str, PlaceholderVie
     """The pages of the features that come in later versions, by navigation key."""
     coming = tr("This part of SalesDesk is coming in a later version.")
     texts = {
-        "logbook": ("logbook", tr("Logbook"),
-                    tr("Who talked to whom, when and about what: every call, visit and "
-                       "e-mail with a customer.")),
-        "tasks": ("tasks", tr("Tasks"),
-                  tr("Follow-ups and tasks with due dates, also in your Outlook calendar.")),
         "conditions": ("conditions", tr("Conditions"),
                        tr("Condition sheets with prices, discounts, payment and delivery "
                           "terms, ready to print for the customer.")),
