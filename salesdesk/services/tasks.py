@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -51,7 +51,8 @@ def task_labels() -> dict[str, str]:
 
 
 def task_record(task: Task | None, values: dict | None = None) -> str:
-    title = (values or {}).get("title") or (task.title if task is not None else "")
+    title = str((values or {}).get("title") or "").strip() or (
+        task.title if task is not None else "")
     if task is None:
         return _("New task {title}").format(title=title).strip()
     return _("Task “{title}”").format(title=title)
@@ -196,9 +197,9 @@ def _next_in_series(session: Session, task: Task, today: date) -> Task | None:
     values = {name: getattr(task, name) for name in TASK_FIELDS}
     values["due_on"] = due
     if task.remind_at is not None:
-        values["remind_at"] = task.remind_at + (
-            datetime.combine(due, task.remind_at.timetz()) -
-            datetime.combine(task.due_on, task.remind_at.timetz()))
+        # the same wall-clock time on this computer (9:00 stays 9:00 across a DST change)
+        wall = task.remind_at.astimezone().replace(tzinfo=None) + (due - task.due_on)
+        values["remind_at"] = wall.astimezone(UTC)
     return create_task(session, values, logbook_entry_id=task.logbook_entry_id,
                        series_id=task.series_id)
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QDateTime, QLocale, Qt, QTimeZone, Signal
+from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -178,6 +179,7 @@ class ContactsField(QListWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.placeholder = self.tr("Choose a customer to tick its contact persons.")
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.itemChanged.connect(lambda _item: self.sig_edited.emit())
         self.setMaximumHeight(self.fontMetrics().height() * 6 + 12)
@@ -191,23 +193,46 @@ class ContactsField(QListWidget):
             item = QListWidgetItem(label, self)
             item.setData(_ID, key)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if key in ticked
-                               else Qt.CheckState.Unchecked)
+            item.setCheckState(Qt.CheckState.Checked if key in ticked else Qt.CheckState.Unchecked)
         self.blockSignals(False)
         self.setEnabled(bool(choices))
         self.sig_edited.emit()
 
+    def set_placeholder(self, text: str) -> None:
+        """What the empty list says (no customer chosen, or one without contacts)."""
+        self.placeholder = text
+        self.viewport().update()
+
+    def paintEvent(self, event) -> None:  # override
+        super().paintEvent(event)
+        if self.count() == 0 and self.placeholder:
+            painter = QPainter(self.viewport())
+            painter.setPen(
+                self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            )
+            area = self.viewport().rect().adjusted(6, 4, -6, -4)
+            painter.drawText(
+                area,
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+                self.placeholder,
+            )
+            painter.end()
+
     def field_value(self) -> list[uuid.UUID]:
-        return [self.item(n).data(_ID) for n in range(self.count())
-                if self.item(n).checkState() == Qt.CheckState.Checked]
+        return [
+            self.item(n).data(_ID)
+            for n in range(self.count())
+            if self.item(n).checkState() == Qt.CheckState.Checked
+        ]
 
     def set_field_value(self, value: list[uuid.UUID] | None) -> None:
         wanted = set(value or ())
         self.blockSignals(True)
         for n in range(self.count()):
             item = self.item(n)
-            item.setCheckState(Qt.CheckState.Checked if item.data(_ID) in wanted
-                               else Qt.CheckState.Unchecked)
+            item.setCheckState(
+                Qt.CheckState.Checked if item.data(_ID) in wanted else Qt.CheckState.Unchecked
+            )
         self.blockSignals(False)
 
 

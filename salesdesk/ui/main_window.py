@@ -205,7 +205,7 @@ class MainWindow(QMainWindow):
             if page is not None and page is not self.sender():
                 page.refresh()
         if self.reminders is not None:
-            self.reminders.refresh()
+            self.reminders.check()
 
     def show_page(self, key: str) -> None:
         """Show a navigation page ("customers", "logbook"…) or the open customer file."""
