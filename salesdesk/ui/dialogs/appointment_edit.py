@@ -143,7 +143,8 @@ class AppointmentDialog(FormDialog):
             for name in ("subject", "time_zone", "location", "notes")
         }
         values["customer_id"] = picked_customer(session, appointment.customer_id)
-        values["contact_ids"] = [link.contact_id for link in appointment.contacts]
+        values["contact_ids"] = [link.contact_id for link in appointment.contacts
+                                 if link.deleted_at is None]
         values["starts_at"] = as_wall(appointment.starts_at, zone)
         values["ends_at"] = as_wall(appointment.ends_at, zone)
         values["reminder"] = None
