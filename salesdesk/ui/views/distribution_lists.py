@@ -94,6 +94,7 @@ class DistributionListsView(QWidget):
     sig_exported = Signal(object)  # dl.ExportResult
     sig_mailing_recorded = Signal(object)  # dl.MailingResult
     sig_failed = Signal(str)  # an export or mailing went wrong (also shown in a box)
+    sig_counted = Signal()  # the lists' recipient counts arrived
 
     def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
@@ -101,6 +102,7 @@ class DistributionListsView(QWidget):
         self.evaluation: Evaluation | None = None
         self._summaries: dict[uuid.UUID, dl.ListSummary] = {}
         self._reloading = False
+        self._counting: Op | None = None  # the background count of the lists
         self.op: Op | None = None
         self.dialog: QDialog | None = None
         self.lists_model = RecordTableModel(
@@ -280,17 +282,11 @@ class DistributionListsView(QWidget):
         self.reload(select=self.current_list_id())
 
     def reload(self, select: uuid.UUID | None = None) -> None:
+        """The lists at once; their recipient counts arrive from a background read (a
+        dynamic list over 100,000 customers takes a moment to evaluate)."""
         reader = self._store.reader()
-        rows, evaluated = [], {}
         self._summaries = {s.id: s for s in dl.list_summaries(reader)}
-        for summary in self._summaries.values():
-            try:
-                evaluated[summary.id] = dl.evaluate(reader, summary.id)
-                count = format_count(len(evaluated[summary.id].recipients))
-            except (DomainError, ImportError):
-                count = "?"
-            kind = _label(ListKind, summary.kind)
-            rows.append((summary.id, [summary.name, kind, Cell(count, right=True)]))
+        rows = self._list_rows({})
         self.lists_model.set_rows(rows)
         header = self.lists.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -304,7 +300,59 @@ class DistributionListsView(QWidget):
                 self.lists.setCurrentIndex(self.lists_model.index(row, 0))
         finally:
             self._reloading = False
-        self._show_list(evaluated.get(self.current_list_id()))
+        self._show_list()
+        self._count_in_background()
+
+    def _list_rows(self, counts: dict) -> list:
+        rows = []
+        for summary in self._summaries.values():
+            count = counts.get(summary.id, "…")
+            kind = _label(ListKind, summary.kind)
+            rows.append((summary.id, [summary.name, kind, Cell(count, right=True)]))
+        return rows
+
+    def _count_in_background(self) -> None:
+        from salesdesk.store.engine import connect
+
+        path, ids = self._store.path, list(self._summaries)
+
+        def work(progress, cancelled) -> dict:
+            conn = connect(path)  # a connection of this worker thread
+            try:
+                counts = {}
+                for n, list_id in enumerate(ids):
+                    if cancelled():
+                        break
+                    try:
+                        counts[list_id] = format_count(len(dl.evaluate(conn, list_id)
+                                                           .recipients))
+                    except (DomainError, ImportError):
+                        counts[list_id] = "?"
+                    progress(n + 1, len(ids))
+                return counts
+            finally:
+                conn.close()
+
+        if self._counting is not None:
+            self._counting.cancel()
+        op = Op(work, self)
+        op.sig_succeeded.connect(lambda counts, op=op: self._counted(op, counts))
+        self._counting = op
+        op.start(read_pool())
+
+    def _counted(self, op, counts: dict) -> None:
+        if op is not self._counting:
+            return  # an older count, overtaken by a reload
+        self._counting = None
+        current = self.current_list_id()
+        self._reloading = True
+        try:
+            self.lists_model.set_rows(self._list_rows(counts))
+            if current is not None:
+                self.select_list(current)
+        finally:
+            self._reloading = False
+        self.sig_counted.emit()
 
     def current_list_id(self) -> uuid.UUID | None:
         index = self.lists.currentIndex()
