@@ -39,8 +39,16 @@ def build_parser() -> argparse.ArgumentParser:
     actions = customers.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help=_("list customers"))
     _common(listing)
-    listing.add_argument("--search", default="")
+    listing.add_argument("--search", default="",
+                         help=_("full-text search; with --near it filters the customers found "
+                                "around the place"))
     listing.add_argument("--status", action="append", default=[])
+    listing.add_argument("--near", metavar="PLACE",
+                         help=_("only customers around PLACE: a customer number (K-000001), a "
+                                "city or coordinates \"48.137, 11.575\"; needs --radius-km; "
+                                "sorted by distance (nearest address per customer)"))
+    listing.add_argument("--radius-km", metavar="R", type=float,
+                         help=_("radius around --near in km"))
     listing.add_argument("--limit", type=int, default=0, help=_("at most this many (0: all)"))
     _format(listing)
     listing.set_defaults(run=_run_customers_list)
@@ -129,31 +137,81 @@ def _jsonable(value):
 
 
 def _run_customers_list(args: argparse.Namespace) -> int:
-    from salesdesk.services.customer_list import CustomerFilter, list_customers
+    from salesdesk.services.customer_list import CustomerFilter
 
+    if args.near is not None or args.radius_km is not None:
+        return _run_customers_near(args)
     flt = CustomerFilter(search=args.search, statuses=tuple(args.status))
     columns = ("number", "name", "postal_code", "city", "country", "status", "representative")
     with _store(args, write=False) as store, store.session() as session:
-        rows, offset = [], 0
-        while True:
-            page = list_customers(session, flt, sort="number", offset=offset, limit=1000)
-            rows.extend(page)
-            offset += len(page)
-            if len(page) < 1000 or (args.limit and len(rows) >= args.limit):
-                break
-        if args.limit:
-            rows = rows[: args.limit]
+        rows = _all_customers(session, flt, args.limit)
     records = [{k: _jsonable(v) for k, v in asdict(r).items()} for r in rows]
-    if args.format == "json":
+    _print_records(args.format, columns, records)
+    return 0
+
+
+def _all_customers(session, flt, limit: int = 0) -> list:
+    from salesdesk.services.customer_list import list_customers
+
+    rows, offset = [], 0
+    while True:
+        page = list_customers(session, flt, sort="number", offset=offset, limit=1000)
+        rows.extend(page)
+        offset += len(page)
+        if len(page) < 1000 or (limit and len(rows) >= limit):
+            break
+    return rows[:limit] if limit else rows
+
+
+def _run_customers_near(args: argparse.Namespace) -> int:
+    """customers list --near PLACE --radius-km R: nearest first, with the distance."""
+    from salesdesk.domain.geo import check_radius_km
+    from salesdesk.services.customer_list import CustomerFilter
+    from salesdesk.services.geo import resolve_place
+    from salesdesk.services.radius import customers_near
+
+    if not args.near or not args.near.strip():
+        raise DomainError(_("--radius-km needs --near PLACE (a customer number, a city or "
+                            "coordinates)"))
+    if args.radius_km is None:
+        raise DomainError(_("--near needs --radius-km R (the radius in km)"))
+    try:
+        radius = check_radius_km(args.radius_km)
+    except ValueError as exc:
+        raise DomainError(_("--radius-km: {problem}").format(problem=exc)) from None
+    flt = CustomerFilter(search=args.search, statuses=tuple(args.status))
+    columns = ("number", "name", "postal_code", "city", "country", "distance_km",
+               "address_kind")
+    with _store(args, write=False) as store, store.session() as session:
+        place = resolve_place(session, args.near)
+        rows = customers_near(session, place.latitude, place.longitude, radius)
+        if flt != CustomerFilter():
+            wanted = {r.id.hex for r in _all_customers(session, flt)}
+            rows = [r for r in rows if r.customer_key in wanted]
+    if args.limit:
+        rows = rows[: args.limit]
+    log.info("%d customers within %s km of %s", len(rows), radius, place.label)
+    records = [{"id": str(r.customer_id), "number": r.number, "name": r.name,
+                "postal_code": r.postal_code, "city": r.city, "country": r.country,
+                "distance_km": round(r.distance_km, 3), "address_kind": r.address_kind,
+                "address_id": str(r.address_id)} for r in rows]
+    if args.format != "json":
+        for record in records:
+            record["distance_km"] = f"{record['distance_km']:.1f}"
+    _print_records(args.format, columns, records)
+    return 0
+
+
+def _print_records(fmt: str, columns: tuple[str, ...], records: list[dict]) -> None:
+    if fmt == "json":
         json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
         print()
-    elif args.format == "csv":
+    elif fmt == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
         writer.writerows([[r[c] or "" for c in columns] for r in records])
     else:
         _print_table(columns, [[r[c] or "" for c in columns] for r in records])
-    return 0
 
 
 def _print_table(columns: tuple[str, ...], rows: list[list]) -> None:

@@ -183,6 +183,12 @@ def check_address(record: str, values: dict) -> dict:
             {"postal_code": partial(check_postal_code, country=result["country"])},
             address_labels(),
         )["postal_code"]
+    if "latitude" in values or "longitude" in values:  # a pin: both or neither, in range
+        from salesdesk.domain.geo import check_optional_coordinates
+
+        pin = check_optional_coordinates(record, values.get("latitude"),
+                                         values.get("longitude"))
+        result["latitude"], result["longitude"] = pin if pin is not None else (None, None)
     return result
 
 

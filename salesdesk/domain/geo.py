@@ -13,6 +13,7 @@ import math
 import re
 from array import array
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 
 from salesdesk.domain.errors import FieldError, ValidationFailed
@@ -80,8 +81,11 @@ def check_latitude(value: object) -> float:
     """A latitude in degrees, -90 … 90 (ValueError with a user text otherwise)."""
     number = _number(value)
     if not LAT_RANGE[0] <= number <= LAT_RANGE[1]:
-        raise ValueError(_("{value} is out of range: a latitude lies between -90 and 90 "
-                           "degrees").format(value=_plain(number)))
+        raise ValueError(
+            _("{value} is out of range: a latitude lies between -90 and 90 degrees").format(
+                value=_plain(number)
+            )
+        )
     return number
 
 
@@ -89,8 +93,11 @@ def check_longitude(value: object) -> float:
     """A longitude in degrees, -180 … 180 (ValueError with a user text otherwise)."""
     number = _number(value)
     if not LON_RANGE[0] <= number <= LON_RANGE[1]:
-        raise ValueError(_("{value} is out of range: a longitude lies between -180 and 180 "
-                           "degrees").format(value=_plain(number)))
+        raise ValueError(
+            _("{value} is out of range: a longitude lies between -180 and 180 degrees").format(
+                value=_plain(number)
+            )
+        )
     return number
 
 
@@ -103,8 +110,7 @@ def check_radius_km(value: object) -> float:
 
 
 def coordinate_labels() -> dict[str, str]:
-    return {"latitude": _("Latitude"), "longitude": _("Longitude"),
-            "radius_km": _("Radius (km)")}
+    return {"latitude": _("Latitude"), "longitude": _("Longitude"), "radius_km": _("Radius (km)")}
 
 
 def check_coordinates(record: str, latitude: object, longitude: object) -> tuple[float, float]:
@@ -114,8 +120,10 @@ def check_coordinates(record: str, latitude: object, longitude: object) -> tuple
     """
     labels = coordinate_labels()
     errors, result = [], []
-    for key, value, check in (("latitude", latitude, check_latitude),
-                              ("longitude", longitude, check_longitude)):
+    for key, value, check in (
+        ("latitude", latitude, check_latitude),
+        ("longitude", longitude, check_longitude),
+    ):
         if value is None or (isinstance(value, str) and not value.strip()):
             errors.append(FieldError(record, labels[key], _("is required"), key=key))
             continue
@@ -128,9 +136,11 @@ def check_coordinates(record: str, latitude: object, longitude: object) -> tuple
     return result[0], result[1]
 
 
-def check_optional_coordinates(record: str, latitude: object, longitude: object
-                               ) -> tuple[float, float] | None:
+def check_optional_coordinates(
+    record: str, latitude: object, longitude: object
+) -> tuple[float, float] | None:
     """Both empty → None; otherwise both must be there and in range."""
+
     def empty(value: object) -> bool:
         return value is None or (isinstance(value, str) and not value.strip())
 
@@ -154,7 +164,8 @@ _EW = r"\s*°?\s*(?P<{name}>[EWOewo])?"
 def _pattern(number: str, separator: str) -> re.Pattern:
     return re.compile(
         rf"^\s*(?P<lat>{number}){_NS.format(name='ns')}\s*{separator}\s*"
-        rf"(?P<lon>{number}){_EW.format(name='ew')}\s*$")
+        rf"(?P<lon>{number}){_EW.format(name='ew')}\s*$"
+    )
 
 
 # "48.137, 11.575", "48.137 11.575", "48.137;11.575", "48.137° N, 11.575° E" and with
@@ -178,19 +189,20 @@ def parse_coordinates(text: str) -> tuple[float, float] | None:
         if (found["ew"] or "").upper() == "W":
             lon = -lon
         labels = coordinate_labels()
-        for label, value, check in ((labels["latitude"], lat, check_latitude),
-                                    (labels["longitude"], lon, check_longitude)):
+        for label, value, check in (
+            (labels["latitude"], lat, check_latitude),
+            (labels["longitude"], lon, check_longitude),
+        ):
             try:
                 check(value)
             except ValueError as exc:
-                raise ValueError(_("{field} {message}").format(field=label, message=exc)
-                                 ) from None
+                raise ValueError(_("{field} {message}").format(field=label, message=exc)) from None
         return lat, lon
     return None
 
 
 def format_coordinates(lat: float, lon: float) -> str:
-    """"48.137000, 11.575000" → "48.137, 11.575" (what parse_coordinates reads back)."""
+    """ "48.137000, 11.575000" → "48.137, 11.575" (what parse_coordinates reads back)."""
     return f"{_plain(lat)}, {_plain(lon)}"
 
 
@@ -202,8 +214,8 @@ def bounding_boxes(lat: float, lon: float, radius_km: float) -> list[Box]:
     distance ``radius_km`` of (lat, lon) on WGS84.
 
     Rigorous bounds from the ellipsoid's metric ds² = M²dφ² + p²dλ²: a path of length d
-    changes the latitude by at most d / M_min (M_min = a(1−e²), at the equator), and
-    while it stays poleward of nowhere beyond φ_max its longitude by at most
+    changes the latitude by at most d / M_min (M_min = a(1−e²), at the equator), so it
+    stays in the band |φ| ≤ φ_max, where it changes the longitude by at most
     d / p(φ_max), with p(φ) = N(φ)·cos φ ≥ a·cos φ. Near a pole (the cap reaches it) or
     when the longitude span exceeds half the globe: the full longitude range. A box
     crossing the antimeridian is split in two.
@@ -227,6 +239,53 @@ def bounding_boxes(lat: float, lon: float, radius_km: float) -> list[Box]:
     return [(min_lat, max_lat, west, east)]
 
 
+@dataclass(frozen=True)
+class Ellipse:
+    """A second, rounder pre-filter inside the boxes: every point within the radius has
+    (km_per_deg_lat·Δφ)² + (km_per_deg_lon·Δλ)² ≤ limit_km² (degrees; Δλ unwrapped).
+
+    Within the band |φ| ≤ φ_max the true metric is at least the flat one with
+    M_min and a·cos φ_max per radian, and the shortest path to a point within the radius
+    never leaves the band; so that point's flat straight-line distance is at most its
+    geodesic distance. Cheap enough for SQL, it drops the corners of the boxes.
+    """
+
+    lat: float
+    lon: float
+    km_per_deg_lat: float
+    km_per_deg_lon: float
+    limit_km: float
+
+
+def search_ellipse(lat: float, lon: float, radius_km: float) -> Ellipse | None:
+    """The ellipse for ``bounding_boxes(lat, lon, radius_km)``; None when those span all
+    longitudes (near a pole, or a radius of half the globe): then there is none."""
+    lat, lon = check_latitude(lat), check_longitude(lon)
+    radius_km = check_radius_km(radius_km)
+    boxes = bounding_boxes(lat, lon, radius_km)
+    if boxes[0][2] == -180.0 and boxes[0][3] == 180.0:
+        return None
+    poleward = max(abs(boxes[0][0]), abs(boxes[0][1]))
+    per_degree = math.pi / 180.0
+    return Ellipse(
+        lat,
+        lon,
+        M_MIN_KM * per_degree,
+        A_KM * math.cos(math.radians(poleward)) * per_degree,
+        radius_km * _MARGIN + 1e-6,
+    )
+
+
+def longitude_shift(box: Box, lon: float) -> float:
+    """What to add to a longitude in ``box`` to unwrap it next to ``lon`` (±360 for the
+    part of a split box beyond the antimeridian, else 0)."""
+    if lon > 0 and box[3] < 0:
+        return 360.0
+    if lon < 0 and box[2] > 0:
+        return -360.0
+    return 0.0
+
+
 # -- distances --------------------------------------------------------------------------
 
 
@@ -237,8 +296,7 @@ def _geod():
     return Geod(ellps="WGS84")
 
 
-def distances_km(lat: float, lon: float, lats: Sequence[float], lons: Sequence[float]
-                 ) -> array:
+def distances_km(lat: float, lon: float, lats: Sequence[float], lons: Sequence[float]) -> array:
     """Exact geodesic distances in km from (lat, lon) to each (lats[i], lons[i]).
 
     One vectorised pyproj call (Karney's algorithm): ~5 ms for 8,000 points.
@@ -250,8 +308,9 @@ def distances_km(lat: float, lon: float, lats: Sequence[float], lons: Sequence[f
         return array("d")
     lats_a = lats if isinstance(lats, array) else array("d", lats)
     lons_a = lons if isinstance(lons, array) else array("d", lons)
-    _az, _back, metres = _geod().inv(array("d", [lon]) * count, array("d", [lat]) * count,
-                                     lons_a, lats_a)
+    _az, _back, metres = _geod().inv(
+        array("d", [lon]) * count, array("d", [lat]) * count, lons_a, lats_a
+    )
     return array("d", (m / 1000.0 for m in metres))
 
 

@@ -21,6 +21,7 @@ from salesdesk.domain.customer import (
     check_customer,
 )
 from salesdesk.domain.errors import FieldError, NotFound, ValidationFailed
+from salesdesk.domain.geo import PRECISION_MANUAL, SOURCE_MANUAL
 from salesdesk.i18n import _
 from salesdesk.store.models import (
     Address,
@@ -184,10 +185,14 @@ def delete_customer(session: Session, customer: Customer) -> None:
 
 def save_address(session: Session, customer: Customer, values: dict,
                  address: Address | None = None) -> Address:
+    """Create or change an address. Coordinates given that differ from the stored ones
+    are a manual pin (precision and source "manual": geocoding never moves it); both
+    cleared, the address is left to geocoding again."""
     clean = check_address(record_name(customer), values)
     if address is None:
         address = Address(kind=clean.get("kind") or AddressKind.MAIN.value)
         customer.addresses.append(address)
+    _mark_pin(address, clean)
     _apply(address, clean, ADDRESS_FIELDS)
     if address.is_default or not any(
         a.is_default for a in customer.addresses if a.kind == address.kind and a is not address
@@ -196,6 +201,20 @@ def save_address(session: Session, customer: Customer, values: dict,
         _make_default(customer, address)
     session.flush()
     return address
+
+
+def _mark_pin(address: Address, clean: dict) -> None:
+    if "latitude" not in clean and "longitude" not in clean:
+        return
+    pin = (clean.get("latitude"), clean.get("longitude"))
+    if pin == (address.latitude, address.longitude):
+        return  # unchanged: however they were found, they stay
+    if pin == (None, None):
+        address.geo_precision = address.geo_source = ""
+        address.geocoded_at = None
+    else:
+        address.geo_precision, address.geo_source = PRECISION_MANUAL, SOURCE_MANUAL
+        address.geocoded_at = utcnow()
 
 
 def _make_default(customer: Customer, address: Address) -> None:

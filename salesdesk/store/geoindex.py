@@ -15,6 +15,13 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
 GEO_TABLE = "address_geo"
+# Covering indexes for the radius search's candidate rows (migration 0004): the R*Tree
+# gives geo_keys, these answer address and customer columns without reading the tables.
+ADDRESS_RADIUS_INDEX = "ix_address_radius"
+ADDRESS_RADIUS_COLUMNS = ("geo_key", "latitude", "longitude", "customer_id", "id", "kind",
+                          "postal_code", "city", "country")
+CUSTOMER_RADIUS_INDEX = "ix_customer_radius"
+CUSTOMER_RADIUS_COLUMNS = ("id", "deleted_at", "number", "name")
 CREATE_GEO = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {GEO_TABLE} USING rtree("
     "id, min_lat, max_lat, min_lon, max_lon, +latitude, +longitude, +customer_id)"

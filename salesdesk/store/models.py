@@ -9,6 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salesdesk.domain.ids import new_id
 from salesdesk.store.base import Base, Synced
+from salesdesk.store.geoindex import (
+    ADDRESS_RADIUS_COLUMNS,
+    ADDRESS_RADIUS_INDEX,
+    CUSTOMER_RADIUS_COLUMNS,
+    CUSTOMER_RADIUS_INDEX,
+)
 from salesdesk.store.types import utcnow
 
 
@@ -90,6 +96,7 @@ class Customer(Synced, Base):
         Index("ix_customer_search_key", "search_key", unique=True),
         Index("ix_customer_rep_next_contact", "representative_id", "next_contact"),
         Index("ix_customer_last_contact_at", "last_contact_at"),
+        Index(CUSTOMER_RADIUS_INDEX, *CUSTOMER_RADIUS_COLUMNS),
     )
 
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -172,6 +179,7 @@ class CustomerSegment(_CustomerChild, Base):
 
 class Address(_CustomerChild, Base):
     __tablename__ = "address"
+    __table_args__ = (Index(ADDRESS_RADIUS_INDEX, *ADDRESS_RADIUS_COLUMNS),)
     kind: Mapped[str] = mapped_column(String(10), default="main")
     is_default: Mapped[bool] = mapped_column(default=False)
     name: Mapped[str] = mapped_column(String(200), default="")

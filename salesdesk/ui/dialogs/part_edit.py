@@ -83,8 +83,9 @@ class PartDialog(FormDialog):
 class AddressDialog(PartDialog):
     FORM = "address_edit.ui"
     FIELDS = ("kind", "is_default", "name", "street", "street2", "postal_code", "city",
-              "country")
+              "country", "latitude", "longitude")
     REQUIRED = ("city", "country")
+    TOGETHER = (("latitude", "longitude"),)
     MODEL = Address
     CHECK = staticmethod(check_address)
     SAVE = staticmethod(save_address)
@@ -95,6 +96,12 @@ class AddressDialog(PartDialog):
 
     def defaults(self) -> dict:  # override
         return {"kind": "main", "country": self._country}
+
+    def shown(self, values: dict) -> dict:  # override
+        # coordinates as people write them (48.137, not 48.137000000001); a pin typed
+        # with a decimal comma is read too
+        return values | {f: format(values[f], ".6f").rstrip("0").rstrip(".")
+                         for f in ("latitude", "longitude") if values.get(f) is not None}
 
 
 class ContactDialog(PartDialog):
