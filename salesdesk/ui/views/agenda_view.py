@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -42,6 +42,7 @@ from salesdesk.ui.icons import icon
 from salesdesk.ui.models.record_table import Cell, RecordTableModel
 from salesdesk.ui.models.task_table import OVERDUE_RED, priority_label, status_label
 from salesdesk.ui.pickers import customer_label
+from salesdesk.ui.shortcuts import local_shortcut
 
 MAX_ROWS_SHOWN = 12  # a section taller than this scrolls inside
 MAX_COLUMN = 300  # px; longer texts are cut with "…" and shown whole in the tooltip
@@ -153,7 +154,7 @@ class AgendaSection(QWidget):
         table.horizontalHeader().setHighlightSections(False)
         table.doubleClicked.connect(self._activated)
         for keys in (QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)):
-            QShortcut(
+            local_shortcut(
                 keys,
                 table,
                 lambda: self._activated(table.currentIndex()),

@@ -4,7 +4,7 @@ import uuid
 from functools import cached_property
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QMenu,
@@ -20,6 +20,7 @@ from salesdesk.ui.choices import status_items
 from salesdesk.ui.clipboard import copy_selection
 from salesdesk.ui.models.customer_table import COLUMN_KEYS, CustomerTableModel
 from salesdesk.ui.settings import Settings
+from salesdesk.ui.shortcuts import local_shortcut
 from salesdesk.ui.views.empty_state import EmptyState
 from salesdesk.ui.views.filter_bar import CustomerFilterBar
 
@@ -79,7 +80,7 @@ class CustomerListView(QWidget):
         header.customContextMenuRequested.connect(self._header_menu)
         self._default_columns()
         for keys in (QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)):
-            QShortcut(keys, table, self.open_current,
+            local_shortcut(keys, table, self.open_current,
                       context=Qt.ShortcutContext.WidgetShortcut)
         self._pages.addWidget(table)
         layout = QVBoxLayout(self)

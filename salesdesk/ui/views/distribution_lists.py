@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, QStandardPaths, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -38,6 +38,7 @@ from salesdesk.ui.formatting import format_count
 from salesdesk.ui.icons import icon
 from salesdesk.ui.models.record_table import Cell, RecordTableModel
 from salesdesk.ui.ops import Op, read_pool, write_pool
+from salesdesk.ui.shortcuts import local_shortcut
 
 
 def _table(
@@ -141,26 +142,26 @@ class DistributionListsView(QWidget):
         for table in (self.recipients, self.excluded):
             table.doubleClicked.connect(lambda index, t=table: self._open_customer(t, index))
             for keys in (QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)):
-                QShortcut(
+                local_shortcut(
                     keys,
                     table,
                     lambda t=table: self._open_customer(t, t.currentIndex()),
                     context=Qt.ShortcutContext.WidgetShortcut,
                 )
-            QShortcut(
+            local_shortcut(
                 QKeySequence(QKeySequence.StandardKey.Copy),
                 table,
                 lambda t=table: copy_selection(t),
                 context=Qt.ShortcutContext.WidgetShortcut,
             )
         self.recipients.selectionModel().selectionChanged.connect(self._update_buttons)
-        QShortcut(
+        local_shortcut(
             QKeySequence(QKeySequence.StandardKey.Delete),
             self.lists,
             self.ask_delete,
             context=Qt.ShortcutContext.WidgetShortcut,
         )
-        QShortcut(
+        local_shortcut(
             QKeySequence(QKeySequence.StandardKey.Refresh),
             self,
             self.refresh,

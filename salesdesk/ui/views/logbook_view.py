@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -39,6 +39,7 @@ from salesdesk.ui.formatting import format_count
 from salesdesk.ui.forms import fill_combo
 from salesdesk.ui.icons import icon
 from salesdesk.ui.models.logbook_table import COLUMN_KEYS, LogbookTableModel
+from salesdesk.ui.shortcuts import local_shortcut
 from salesdesk.ui.views.empty_state import EmptyState
 from salesdesk.ui.views.logbook_detail import (
     CUSTOMER_LINK,
@@ -232,13 +233,13 @@ class LogbookView(QWidget):
         table.selectionModel().currentRowChanged.connect(self._current_changed)
         table.selectionModel().selectionChanged.connect(self._update_buttons)
         for keys in (QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)):
-            QShortcut(
+            local_shortcut(
                 keys,
                 table,
                 lambda: self._activated(table.currentIndex()),
                 context=Qt.ShortcutContext.WidgetShortcut,
             )
-        QShortcut(
+        local_shortcut(
             QKeySequence(QKeySequence.StandardKey.Delete),
             table,
             self.delete_current,

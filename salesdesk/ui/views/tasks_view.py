@@ -8,7 +8,7 @@ chosen task's status; each asks for an optional comment. If the step is refused 
 import uuid
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -37,6 +37,7 @@ from salesdesk.ui.icons import icon
 from salesdesk.ui.models.record_table import RecordTableModel
 from salesdesk.ui.models.task_table import COLUMN_KEYS, TaskTableModel, status_label
 from salesdesk.ui.pickers import PickedCustomer, customer_label
+from salesdesk.ui.shortcuts import local_shortcut
 from salesdesk.ui.views.empty_state import EmptyState
 from salesdesk.ui.views.task_filters import DEFAULTS, TaskFilterBar
 
@@ -228,7 +229,7 @@ class TasksView(QWidget):
             needed = header.fontMetrics().horizontalAdvance(title) + 24
             header.resizeSection(column, max(WIDTHS[key], needed))
         for keys in (QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)):
-            QShortcut(keys, table, self.edit_current, context=Qt.ShortcutContext.WidgetShortcut)
+            local_shortcut(keys, table, self.edit_current)
 
     def _build_details(self) -> QWidget:
         details = QWidget(self)
