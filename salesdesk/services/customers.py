@@ -193,6 +193,7 @@ def save_address(session: Session, customer: Customer, values: dict,
         address = Address(kind=clean.get("kind") or AddressKind.MAIN.value)
         customer.addresses.append(address)
     _mark_pin(address, clean)
+    _forget_moved_geocode(address, clean)
     _apply(address, clean, ADDRESS_FIELDS)
     if address.is_default or not any(
         a.is_default for a in customer.addresses if a.kind == address.kind and a is not address
@@ -201,6 +202,29 @@ def save_address(session: Session, customer: Customer, values: dict,
         _make_default(customer, address)
     session.flush()
     return address
+
+
+_LOCATION_FIELDS = ("street", "postal_code", "city", "country")
+
+
+def _forget_moved_geocode(address: Address, clean: dict) -> None:
+    """A geocoded address that moved (street, postal code, city, country) loses its old
+    coordinates, so radius search doesn't place it where it was; geocoding finds it
+    again. A manual pin stays: the user placed it on purpose."""
+    if address.id is None or address.latitude is None or \
+            address.geo_precision == PRECISION_MANUAL:
+        return
+    if clean.get("latitude") not in (None, address.latitude) or \
+            clean.get("longitude") not in (None, address.longitude):
+        return  # new coordinates came with the change
+    moved = any(field in clean and (clean[field] or "") != (getattr(address, field) or "")
+                for field in _LOCATION_FIELDS)
+    if moved:
+        address.latitude = address.longitude = None
+        address.geo_precision = address.geo_source = ""
+        address.geocoded_at = None
+        clean.pop("latitude", None)
+        clean.pop("longitude", None)
 
 
 def _mark_pin(address: Address, clean: dict) -> None:

@@ -232,3 +232,26 @@ def test_the_search_works_without_the_covering_indexes(session, bavaria):
         session.connection().exec_driver_sql(f"DROP INDEX {name}")
     assert customers_near(session, *MUNICH, 60) == expected
     session.rollback()
+
+
+def test_an_address_that_moves_forgets_its_geocode_but_not_a_manual_pin(session, bavaria):
+    erding = bavaria["erding"]
+    address = erding.addresses[0]
+    address.geo_precision, address.geo_source = "city", "offline"  # as geocoding left it
+    session.commit()
+    assert "Erdinger Bau KG" in {r.name for r in customers_near(session, 48.3064, 11.9071, 1)}
+    values = {"kind": "main", "street": "Am Gries 2", "postal_code": "84028",
+              "city": "Landshut", "country": "DE", "latitude": address.latitude,
+              "longitude": address.longitude}  # the dialog sends the coordinates it showed
+    cs.save_address(session, erding, values, address)
+    session.commit()
+    assert (address.latitude, address.geo_precision) == (None, "")
+    assert "Erdinger Bau KG" not in {r.name for r in customers_near(session, 48.3064, 11.9071,
+                                                                     1)}
+    huber_main = next(a for a in bavaria["huber"].addresses if a.kind == "main")
+    huber_main.geo_precision = huber_main.geo_source = "manual"
+    cs.save_address(session, bavaria["huber"], {"kind": "main", "street": "Neuhauser Str. 8",
+                                                "postal_code": "80331", "city": "München",
+                                                "country": "DE"}, huber_main)
+    session.commit()
+    assert huber_main.latitude == 48.1345  # a pin set by hand stays where it was put
