@@ -26,7 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", metavar="FILE.png", type=Path,
                         help=_("render a view offscreen to PNG and exit"))
     parser.add_argument("--view", default="customers",
-                        help=_("view for --screenshot: customers, customer:K-000001"))
+                        help=_("view for --screenshot: customers, customer:K-000001, agenda, "
+                               "calendar, logbook, tasks, lists, nearby"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser("demo", help=_("fill the local store with demo data"))
@@ -125,8 +126,9 @@ def _run_demo(args: argparse.Namespace) -> int:
     with _store(args, write=True) as store:
         summary = make_demo_data(store, customers=args.customers, seed=args.seed,
                                  progress=_progress(_("demo data")))
-    print(_("Created {customers} customers, {contacts} contacts, {addresses} addresses in "
-            "{path}").format(path=data_dir_of(args), **summary))
+    print(_("Created {customers} customers, {contacts} contacts, {addresses} addresses, "
+            "{logbook_entries} logbook entries, {tasks} tasks and {appointments} appointments "
+            "in {path}").format(path=data_dir_of(args), **summary))
     return 0
 
 
