@@ -21,6 +21,9 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"  # gitignored
 DEFAULT_CUSTOMERS = 100_000
 COMPLETE = "benchmark-store-complete"  # written once `salesdesk demo` has finished
+# Bumped when `salesdesk demo` makes different data (v3: with logbook, tasks, appointments),
+# so an old cached store is not measured by mistake.
+DEMO_VERSION = "v3"
 
 
 def parser(description: str) -> argparse.ArgumentParser:
@@ -28,12 +31,12 @@ def parser(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--customers", type=int, default=DEFAULT_CUSTOMERS,
                         help="customers in the store (default %(default)s)")
     parser.add_argument("--data-dir", type=Path,
-                        help="store to build or reuse (default benchmarks/out/store-N)")
+                        help="store to build or reuse (default benchmarks/out/store-N-v3)")
     return parser
 
 
 def store_dir(args: argparse.Namespace) -> Path:
-    return (args.data_dir or OUT / f"store-{args.customers}").resolve()
+    return (args.data_dir or OUT / f"store-{args.customers}-{DEMO_VERSION}").resolve()
 
 
 def salesdesk_command() -> list[str]:

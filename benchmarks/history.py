@@ -1,4 +1,4 @@
-"""The rep's daily screens on a full store: a customer's logbook, the agenda, a new entry.
+"""The logbook on a full store: a customer's logbook with 5,000 entries, a new entry.
 
     python benchmarks/history.py [--customers N] [--data-dir D] [--runs 30]
 
@@ -10,8 +10,7 @@ Measures (median and p95 of --runs, warm cache as in a running app):
   first page of 200 rows through services.logbook (target < 100 ms); and the real Qt
   view (LogbookView) built offscreen and shown with its first page.
   Baseline: the bare indexed SELECT of the same 200 rows.
-- "agenda": services.agenda.agenda for the rep with the most open tasks, and AgendaView
-  built offscreen (target < 100 ms). Baseline: one indexed count of that rep's open tasks.
+(The agenda is measured by benchmarks/agenda.py.)
 - "new entry with follow-up task": services.logbook.create_entry with a task, committed
   (target < 20 ms, one transaction). Baseline: the commit of a one-row insert (fsync).
 """
@@ -27,7 +26,6 @@ import benchlib
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from salesdesk.services import agenda as agenda_service  # noqa: E402
 from salesdesk.services import logbook  # noqa: E402
 from salesdesk.services.logbook import FollowUps, LogbookFilter  # noqa: E402
 from salesdesk.store.engine import open_store  # noqa: E402
@@ -75,30 +73,12 @@ def timed(fn, runs: int) -> list[float]:
     return values
 
 
-def busiest_rep(reader) -> uuid.UUID:
-    row = reader.execute(
-        "SELECT assignee_id FROM task WHERE status IN ('assigned', 'in_progress', 'on_hold') "
-        "GROUP BY assignee_id ORDER BY count(*) DESC LIMIT 1").fetchone()
-    return uuid.UUID(hex=row[0])
-
-
-def busiest_rep_login(data_dir) -> str:
-    conn = sqlite3.connect(f"{(data_dir / 'salesdesk.sqlite3').as_uri()}?mode=ro", uri=True)
-    try:
-        rep = busiest_rep(conn)
-        return conn.execute("SELECT login FROM user_account WHERE id = ?",
-                            (rep.hex,)).fetchone()[0]
-    finally:
-        conn.close()
-
-
 def main() -> int:
     parser = benchlib.parser(__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
     data_dir = benchlib.ensure_store(args)
-    rep_login = busiest_rep_login(data_dir)
-    store = open_store(data_dir, user=rep_login)  # the agenda view shows its user's day
+    store = open_store(data_dir, user="benchmark")
     reader = store.reader()
     counts = {t: reader.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
               for t in ("customer", "logbook_entry", "task", "appointment")}
@@ -116,19 +96,10 @@ def main() -> int:
         raw.execute("SELECT * FROM logbook_entry WHERE customer_id = ? AND deleted_at IS NULL "
                     "ORDER BY occurred_at DESC LIMIT 200", (customer_id.hex,)).fetchall()
 
-    rep = busiest_rep(reader)
     today = date.today()
-
-    def day():
-        agenda_service.agenda(reader, rep, today, "Europe/Berlin")
-
-    def bare_agenda():
-        raw.execute("SELECT count(*) FROM task WHERE assignee_id = ? AND status IN "
-                    "('assigned', 'in_progress', 'on_hold')", (rep.hex,)).fetchone()
 
     from PySide6.QtWidgets import QApplication
 
-    from salesdesk.ui.views.agenda_view import AgendaView
     from salesdesk.ui.views.logbook_view import LogbookView
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -140,14 +111,6 @@ def main() -> int:
 
     def logbook_view():
         view = LogbookView(store, None, customer_id=customer_id)
-        view.resize(1100, 700)
-        view.show()
-        app.processEvents()
-        view.close()
-        view.deleteLater()
-
-    def agenda_view():
-        view = AgendaView(store, None)
         view.resize(1100, 700)
         view.show()
         app.processEvents()
@@ -182,9 +145,8 @@ def main() -> int:
 
     results = {}
     for name, fn in (("logbook service", open_logbook), ("logbook bare", bare_page),
-                     ("logbook view", logbook_view), ("agenda service", day),
-                     ("agenda bare", bare_agenda), ("agenda view", agenda_view),
-                     ("new entry", new_entry), ("bare commit", bare_commit)):
+                     ("logbook view", logbook_view), ("new entry", new_entry),
+                     ("bare commit", bare_commit)):
         results[name] = timed(fn, args.runs)
         print(f"  {name:16} p50 {benchlib.median(results[name]):7.2f} ms  "
               f"p95 {benchlib.percentile(results[name], 0.95):7.2f} ms")
@@ -194,17 +156,13 @@ def main() -> int:
                      target=100, baseline=p95["logbook bare"]),
         benchlib.Row("logbook 5,000 entries: Qt view shown (p95)", p95["logbook view"], "ms",
                      target=100, baseline=p95["logbook bare"]),
-        benchlib.Row("agenda of the busiest rep (p95)", p95["agenda service"], "ms",
-                     target=100, baseline=p95["agenda bare"]),
-        benchlib.Row("agenda: Qt view shown (p95)", p95["agenda view"], "ms", target=100,
-                     baseline=p95["agenda bare"]),
         benchlib.Row("new entry + follow-up task, committed (p95)", p95["new entry"], "ms",
                      target=20, baseline=p95["bare commit"]),
     ]
     store.close()
     return benchlib.report(
-        "Logbook, agenda and new entries", rows,
-        "bare indexed SELECT of the same page / one indexed count / commit of a one-row update")
+        "Logbook and new entries", rows,
+        "bare indexed SELECT of the same page / commit of a one-row update")
 
 
 if __name__ == "__main__":

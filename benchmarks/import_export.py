@@ -70,8 +70,8 @@ def main() -> int:
     parser.add_argument("--import-rows", type=int, default=10_000)
     args = parser.parse_args()
     source = benchlib.ensure_store(args)
-    small = benchlib.ensure_demo_store(benchlib.OUT / f"store-{args.import_rows}",
-                                       args.import_rows)
+    small = benchlib.ensure_demo_store(
+        benchlib.OUT / f"store-{args.import_rows}-{benchlib.DEMO_VERSION}", args.import_rows)
     with tempfile.TemporaryDirectory(dir=benchlib.OUT) as tmp:
         tmp = Path(tmp)
         export_file = tmp / f"customers-{args.customers}.xlsx"
