@@ -162,7 +162,9 @@ class NearEdit(QWidget):
         self._found_for = ""
         self.place = QLineEdit(self)
         self.place.setObjectName("near_place")
-        self.place.setPlaceholderText(self.tr("Place or postal code, e.g. München"))
+        self.place.setPlaceholderText(self.tr("City, customer number or coordinates"))
+        self.place.setMinimumWidth(self.place.fontMetrics().horizontalAdvance(
+            self.place.placeholderText()) + 24)
         self.radius = QDoubleSpinBox(self)
         self.radius.setObjectName("near_radius")
         self.radius.setRange(0.5, 2000)
