@@ -16,10 +16,22 @@ def current_user(session: Session) -> UserAccount:
     login = session.info.get("user", "") or "local"
     user = session.scalar(select(UserAccount).where(UserAccount.login == login))
     if user is None:
-        user = UserAccount(login=login, display_name=login)
+        user = UserAccount(login=login, display_name=_full_name(login))
         session.add(user)
         session.flush()
     return user
+
+
+def _full_name(login: str) -> str:
+    """The name the operating system knows for a login (its account's full name), else
+    the login itself."""
+    try:
+        import pwd  # POSIX only
+
+        name = pwd.getpwnam(login).pw_gecos.split(",")[0].strip()
+    except (ImportError, KeyError):
+        name = ""
+    return name or login
 
 
 def current_user_id(session: Session) -> uuid.UUID:
