@@ -1,18 +1,37 @@
 """New task and edit task (forms/task_edit.ui). The status is changed in the task list.
 
-Attachments are not offered here yet: documents belong to the customer file.
+Attached files are filed among the documents of the task's customer (a document always
+belongs to a customer), so a task without a customer cannot have attachments. New files
+are stored with the task in one transaction: both are saved, or neither.
 """
 
 import uuid
 from datetime import date
+from pathlib import Path
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 from sqlalchemy import select
 
 from salesdesk.domain import validation as v
-from salesdesk.domain.errors import FieldError, ValidationFailed
+from salesdesk.domain.errors import DomainError, FieldError, ValidationFailed
 from salesdesk.domain.tasks import Priority, TaskStatus
 from salesdesk.i18n import _
+from salesdesk.services.documents import (
+    attach_to_task,
+    document_path,
+    get_document,
+    task_documents,
+)
 from salesdesk.services.lookups import commitment_kinds, users
 from salesdesk.services.tasks import create_task, get_task, task_labels, update_task
 from salesdesk.services.users import current_user
@@ -21,6 +40,7 @@ from salesdesk.store.models import ContactPerson, Customer
 from salesdesk.ui.dialogs.form_dialog import FormDialog
 from salesdesk.ui.fields import as_utc, as_wall
 from salesdesk.ui.forms import fill_combo
+from salesdesk.ui.icons import icon
 from salesdesk.ui.pickers import PickedCustomer
 
 TASK_FIELDS = (
@@ -35,6 +55,9 @@ TASK_FIELDS = (
     "recurrence",
     "description",
 )
+_PATH = Qt.ItemDataRole.UserRole  # a file still to attach: its path on this computer
+_DOCUMENT = Qt.ItemDataRole.UserRole + 1  # a file attached already: its document id
+ATTACHMENT_ROWS = 4  # the list shows this many files before it scrolls
 
 
 def contact_choices(session, customer_id: uuid.UUID | None) -> list[tuple[str, uuid.UUID]]:
@@ -81,9 +104,30 @@ class TaskDialog(FormDialog):
             session.commit()  # current_user() may have made this login's account
         self.set_values(values)
         self.field("customer_id").sig_edited.connect(self._customer_changed)
+        self._show_attachments()
         if task_id is not None:
             self.show_errors_for_all_fields()
         self.field("title").setFocus()
+
+    def _build(self) -> None:  # override: before the dialog takes its size
+        super()._build()
+        self.attachments: QListWidget = self.form.findChild(QListWidget, "attachments")
+        self.attachments_hint: QLabel = self.form.findChild(QLabel, "attachments_hint")
+        self.add_attachments: QPushButton = self.form.findChild(QPushButton, "add_attachments")
+        self.open_attachment: QPushButton = self.form.findChild(QPushButton, "open_attachment")
+        self.remove_attachment: QPushButton = self.form.findChild(QPushButton, "remove_attachment")
+        lines = self.attachments.fontMetrics().lineSpacing()
+        self.attachments.setMaximumHeight(lines * ATTACHMENT_ROWS + 12)
+        self.attachments.setAccessibleName(self.tr("Attachments"))
+        self.add_attachments.setIcon(icon("add"))
+        self.open_attachment.setIcon(icon("open"))
+        self.remove_attachment.setIcon(icon("delete"))
+        self.add_attachments.clicked.connect(self.choose_attachments)
+        self.open_attachment.clicked.connect(self._open_current)
+        self.remove_attachment.clicked.connect(self._remove_attachment)
+        self.attachments.currentRowChanged.connect(self._attachment_chosen)
+        self.attachments.itemActivated.connect(self.open_attachment_item)
+        self._show_attachments()
 
     def _defaults(self, session, given: dict | None) -> dict:
         self.setWindowTitle(self.tr("New task"))
@@ -108,6 +152,10 @@ class TaskDialog(FormDialog):
         values["contact_id"] = str(task.contact_id) if task.contact_id else None
         values["assignee_id"] = str(task.assignee_id)
         values["remind_at"] = as_wall(task.remind_at)
+        for document in task_documents(session, task.id):
+            item = QListWidgetItem(icon("document"), document.name, self.attachments)
+            item.setData(_DOCUMENT, document.id)
+            item.setToolTip(self.tr("Attached already"))
         return values
 
     def _fill_pickers(self, session, values: dict) -> None:
@@ -141,6 +189,7 @@ class TaskDialog(FormDialog):
 
     def _customer_changed(self) -> None:
         picker = self.field("customer_id")
+        self._show_attachments()
         if picker.is_pending():
             return  # still typing: the contact list changes when a customer is chosen
         with self.store.session() as session:
@@ -153,6 +202,7 @@ class TaskDialog(FormDialog):
         for name in ("contact_id", "assignee_id"):
             values[name] = uuid.UUID(values[name]) if values[name] else None
         values["remind_at"] = as_utc(values["remind_at"])
+        values["attachments"] = self.new_attachments()
         return values
 
     def _record(self) -> str:
@@ -180,6 +230,15 @@ class TaskDialog(FormDialog):
                     key="customer_id",
                 )
             )
+        elif values["attachments"] and values["customer_id"] is None:
+            errors.append(
+                FieldError(
+                    record,
+                    labels["customer_id"],
+                    self.tr("is needed for the attached files: choose one, or remove the files"),
+                    key="customer_id",
+                )
+            )
         if values["recurrence"] and values["due_on"] is None:
             errors.append(
                 FieldError(
@@ -189,15 +248,118 @@ class TaskDialog(FormDialog):
         if errors:
             raise ValidationFailed(errors)
 
+    # -- attachments ----------------------------------------------------------------------
+
+    def new_attachments(self) -> list[Path]:
+        """The files to attach on saving (those attached already are not listed)."""
+        paths = []
+        for row in range(self.attachments.count()):
+            path = self.attachments.item(row).data(_PATH)
+            if path:
+                paths.append(Path(path))
+        return paths
+
+    def choose_attachments(self) -> None:
+        names, _filter = QFileDialog.getOpenFileNames(self, self.tr("Attach files"))
+        self.attach([Path(name) for name in names])
+
+    def attach(self, paths: list[Path]) -> None:
+        """List ``paths`` to be attached on saving (each file once)."""
+        have = set(self.new_attachments())
+        added = False
+        for path in paths:
+            if path in have:
+                continue
+            have.add(path)
+            item = QListWidgetItem(icon("document"), path.name, self.attachments)
+            item.setData(_PATH, str(path))
+            item.setToolTip(str(path))
+            added = True
+        if added:
+            self.attachments.setCurrentRow(self.attachments.count() - 1)
+            self._show_attachments()
+            self._edited("attachments")
+
+    def _show_attachments(self) -> None:
+        """The list once there is something in it, else a hint; without a customer
+        nothing can be attached, and the hint says why."""
+        picker = self.field("customer_id")
+        has_customer = picker.field_value() is not None
+        count = self.attachments.count()
+        self.attachments.setVisible(count > 0)
+        if has_customer:
+            self.attachments_hint.setText(
+                self.tr(
+                    "No files attached. Files you add are filed with the task among the "
+                    "customer's documents."
+                )
+            )
+        else:
+            self.attachments_hint.setText(
+                self.tr(
+                    "Choose a customer first: attached files are filed among the customer's "
+                    "documents."
+                )
+            )
+        self.attachments_hint.setVisible(count == 0 or not has_customer)
+        self.add_attachments.setEnabled(has_customer)
+        self.add_attachments.setToolTip(
+            self.tr("Attach files (an offer, a photo, minutes) to this task")
+            if has_customer
+            else self.tr("Choose the customer first.")
+        )
+        self._attachment_chosen(self.attachments.currentRow())
+
+    def _attachment_chosen(self, row: int) -> None:
+        item = self.attachments.item(row) if row >= 0 else None
+        self.open_attachment.setEnabled(item is not None)
+        self.remove_attachment.setEnabled(item is not None and bool(item.data(_PATH)))
+
+    def _remove_attachment(self) -> None:
+        row = self.attachments.currentRow()
+        item = self.attachments.item(row) if row >= 0 else None
+        if item is not None and item.data(_PATH):
+            self.attachments.takeItem(row)
+            self._show_attachments()
+            self._edited("attachments")
+
+    def _open_current(self) -> None:
+        item = self.attachments.currentItem()
+        if item is not None:
+            self.open_attachment_item(item)
+
+    def open_attachment_item(self, item: QListWidgetItem) -> None:
+        """Open a file with the system's viewer: a stored one as a copy under its own name,
+        one still to attach where it is."""
+        from salesdesk.ui.views.customer_file import viewable_copy
+
+        try:
+            if item.data(_PATH):
+                path = Path(item.data(_PATH))
+                if not path.is_file():
+                    raise DomainError(_("{path} is not a readable file.").format(path=path))
+            else:
+                with self.store.session() as session:
+                    document = get_document(session, item.data(_DOCUMENT))
+                    path = viewable_copy(document_path(self.store, document), document)
+        except (DomainError, OSError) as exc:
+            QMessageBox.warning(self, self.tr("Attachments"), str(exc))
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
     # -- saving -------------------------------------------------------------------------
 
     def persist(self, values: dict) -> bool:  # override
+        attachments = values.pop("attachments")
         with self.store.session() as session:
             if self.task_id is None:
                 task = create_task(session, values)
             else:
                 changed = {k: val for k, val in values.items() if val != self._initial.get(k)}
                 task = update_task(session, self.task_id, changed)
+            # the new files go into the customer's documents in the task's transaction:
+            # a failure (an unreadable file) saves neither the task nor any file
+            attach_to_task(session, self.store, task, attachments)
             session.commit()
             self.saved_id = task.id
         return True

@@ -5,10 +5,11 @@ chosen task's status; each asks for an optional comment. If the step is refused 
 (someone else moved the task meanwhile), the refusal is shown as the service words it.
 """
 
+import html
 import uuid
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -29,10 +30,11 @@ from PySide6.QtWidgets import (
 
 from salesdesk.domain.errors import DomainError
 from salesdesk.domain.tasks import TRANSITIONS, TaskStatus
+from salesdesk.services import documents as document_service
 from salesdesk.services import tasks as task_service
 from salesdesk.services.tasks import TaskRow
 from salesdesk.store.engine import Store
-from salesdesk.ui.formatting import format_date, format_local_time
+from salesdesk.ui.formatting import format_date, format_local_time, format_size
 from salesdesk.ui.icons import icon
 from salesdesk.ui.models.record_table import RecordTableModel
 from salesdesk.ui.models.task_table import COLUMN_KEYS, TaskTableModel, status_label
@@ -62,6 +64,7 @@ WIDTHS = {
     "recurrence": 100,
 }
 HISTORY_ROWS = 5  # the details pane shows this many steps before it scrolls
+DOCUMENT_LINK = "document:"  # the attachments' links in the details pane
 
 
 class CommentDialog(QDialog):
@@ -113,6 +116,7 @@ class TasksView(QWidget):
         self.history_table = QTableView(self)
         self.details_title = QLabel(self)
         self.description = QLabel(self)
+        self.attachments = QLabel(self)
         self.count_label = QLabel(self)
         self.closed_label = QLabel(self.tr("This task is closed."), self)
         self.buttons: dict[str, QPushButton] = {}
@@ -240,6 +244,12 @@ class TasksView(QWidget):
         self.description.setWordWrap(True)
         self.description.setTextFormat(Qt.TextFormat.PlainText)
         self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.attachments.setWordWrap(True)
+        self.attachments.setTextFormat(Qt.TextFormat.RichText)
+        self.attachments.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.attachments.setOpenExternalLinks(False)
+        self.attachments.setToolTip(self.tr("Click a file to open it"))
+        self.attachments.linkActivated.connect(self._link_activated)
         table = self.history_table
         table.setModel(self.history)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -259,6 +269,7 @@ class TasksView(QWidget):
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.details_title)
         layout.addWidget(self.description)
+        layout.addWidget(self.attachments)
         layout.addWidget(table, 1)
         return details
 
@@ -370,6 +381,7 @@ class TasksView(QWidget):
         if row is None:
             self.details_title.setText(self.tr("Choose a task to see its history."))
             self.description.hide()
+            self.attachments.hide()
             self.history.set_rows([])
             self.history_table.hide()  # no empty grey box
             return
@@ -383,6 +395,7 @@ class TasksView(QWidget):
                 text = ""
         self.description.setText(text)
         self.description.setVisible(bool(text))
+        self._show_attachments(document_service.task_documents(self._store.reader(), row.id))
         steps = task_service.transitions(self._store.reader(), row.id)
         self.history.set_rows(
             [
@@ -404,6 +417,38 @@ class TasksView(QWidget):
             self.history_table.resizeColumnToContents(column)
             header.resizeSection(column, header.sectionSize(column) + 12)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+
+    def _show_attachments(self, documents: list[document_service.AttachedDocument]) -> None:
+        """The task's files as links (opened with the system's viewer); nothing if none."""
+        self.attachments.setVisible(bool(documents))
+        if not documents:
+            self.attachments.setText("")
+            return
+        links = ", ".join(
+            f"<a href='{DOCUMENT_LINK}{d.id}'>{html.escape(d.name)}</a>"
+            f"&nbsp;({html.escape(format_size(d.size))})"
+            for d in documents
+        )
+        self.attachments.setText(f"<b>{html.escape(self.tr('Attachments'))}:</b> {links}")
+
+    def _link_activated(self, target: str) -> None:
+        if target.startswith(DOCUMENT_LINK):
+            self.open_document(uuid.UUID(target.removeprefix(DOCUMENT_LINK)))
+
+    def open_document(self, document_id: uuid.UUID) -> None:
+        """Open an attachment with the system's viewer (a copy under its own name)."""
+        from salesdesk.ui.views.customer_file import viewable_copy
+
+        try:
+            with self._store.session() as session:
+                document = document_service.get_document(session, document_id)
+                path = viewable_copy(
+                    document_service.document_path(self._store, document), document
+                )
+        except (DomainError, OSError) as exc:
+            QMessageBox.warning(self, self.tr("Attachments"), str(exc))
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     # -- commands ---------------------------------------------------------------------------
 
