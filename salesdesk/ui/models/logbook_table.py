@@ -6,22 +6,15 @@ read when the filter is set, the next ones when the view scrolls near the end
 sqlite3 reader. The count is one indexed query, made only when asked for.
 """
 
-import uuid
 from dataclasses import replace
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QCoreApplication, Qt
 
 from salesdesk.services.logbook import LogbookFilter, LogbookRow, count_entries, list_entries
 from salesdesk.services.lookups import contact_kinds
 from salesdesk.store.engine import Store
 from salesdesk.ui.formatting import format_local_time
+from salesdesk.ui.models.paged_table import PagedTableModel
 
 PAGE_SIZE = 200
 # column keys in their order; "customer" is hidden when the view shows one customer
@@ -36,25 +29,15 @@ COLUMN_KEYS = (
     "outcome",
 )
 TOOLTIP_CHARS = 600
-_Index = QModelIndex | QPersistentModelIndex
-_DISPLAY = Qt.ItemDataRole.DisplayRole
-_ROOT = QModelIndex()
 
 
-class LogbookTableModel(QAbstractTableModel):
+class LogbookTableModel(PagedTableModel):
     """Logbook entries matching a filter, newest first, read page by page."""
 
-    sig_reloaded = Signal()  # rows were replaced (filter or refresh)
+    COLUMN_KEYS = COLUMN_KEYS
 
     def __init__(self, store: Store, page_size: int = PAGE_SIZE, parent=None):
-        super().__init__(parent)
-        self._store = store
-        self._page_size = page_size
-        self._filter = LogbookFilter()
-        self._rows: list[LogbookRow] = []
-        self._more = False
-        self._loaded = False
-        self._total: int | None = None
+        super().__init__(store, page_size, LogbookFilter(), parent)
         self._kinds: dict[str, str] | None = None
         self._titles = {
             "occurred_at": self.tr("Date"),
@@ -67,29 +50,7 @@ class LogbookTableModel(QAbstractTableModel):
             "outcome": self.tr("Outcome"),
         }
 
-    # -- what the view asks -------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = _ROOT) -> int:  # override
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = _ROOT) -> int:  # override
-        return 0 if parent.isValid() else len(COLUMN_KEYS)
-
-    def headerData(self, section: int, orientation, role: int = _DISPLAY):  # override
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMN_KEYS):
-            return None
-        if role in (_DISPLAY, Qt.ItemDataRole.ToolTipRole):
-            return self._titles[COLUMN_KEYS[section]]
-        return None
-
-    def data(self, index: _Index, role: int = _DISPLAY):  # override
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row, key = self._rows[index.row()], COLUMN_KEYS[index.column()]
-        if role == _DISPLAY:
-            return self._text(row, key)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, key)
+    def _style(self, row: LogbookRow, key: str, role: int):
         if role == Qt.ItemDataRole.TextAlignmentRole and key == "duration":
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         return None
@@ -126,67 +87,22 @@ class LogbookTableModel(QAbstractTableModel):
             }
         return self._kinds.get(code, code)
 
-    # -- paging ---------------------------------------------------------------------------
-
-    def canFetchMore(self, parent: _Index = _ROOT) -> bool:  # override
-        return not parent.isValid() and self._more
-
-    def fetchMore(self, parent: _Index = _ROOT) -> None:  # override
-        if parent.isValid() or not self._more:
-            return
-        page = self._page(len(self._rows))
-        self._more = len(page) == self._page_size
-        if page:
-            start = len(self._rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
-            self._rows.extend(page)
-            self.endInsertRows()
+    # -- reading --------------------------------------------------------------------------
 
     def _page(self, offset: int) -> list[LogbookRow]:
         return list_entries(
             self._store.reader(), self._filter, offset=offset, limit=self._page_size
         )
 
-    def reload(self) -> None:
-        """Read the first page again (after a filter or a change)."""
-        page = self._page(0)
-        self.beginResetModel()
-        self._rows = page
-        self._more = len(page) == self._page_size
-        self._loaded, self._total = True, None
-        self._kinds = None  # the office may have named a new kind meanwhile
-        self.endResetModel()
-        self.sig_reloaded.emit()
+    def _count(self) -> int:
+        return count_entries(self._store.reader(), self._filter)
 
-    # -- for the view ---------------------------------------------------------------------
+    def _reloading(self) -> None:
+        self._kinds = None  # the office may have named a new kind meanwhile
 
     @property
     def logbook_filter(self) -> LogbookFilter:
         return replace(self._filter)
-
-    def set_filter(self, flt: LogbookFilter) -> None:
-        """Show the entries matching ``flt`` (reads the first page if anything changed)."""
-        if flt != self._filter or not self._loaded:
-            self._filter = replace(flt)
-            self.reload()
-
-    def is_loaded(self) -> bool:
-        return self._loaded
-
-    def total(self) -> int:
-        """How many entries match the filter (counted once per reload)."""
-        if self._total is None:
-            self._total = count_entries(self._store.reader(), self._filter)
-        return self._total
-
-    def row_at(self, row: int) -> LogbookRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def row_of(self, entry_id: uuid.UUID) -> int | None:
-        return next((n for n, r in enumerate(self._rows) if r.id == entry_id), None)
-
-    def column_of(self, key: str) -> int:
-        return COLUMN_KEYS.index(key)
 
 
 def format_duration(minutes: int | None) -> str:

@@ -4,11 +4,10 @@ The order is the service's (due date, no date last, then priority), so the heade
 not sort; filtering re-reads from the first page.
 """
 
-import uuid
 from dataclasses import replace
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from salesdesk.domain.calendar import recurrence_label
@@ -18,6 +17,7 @@ from salesdesk.services.tasks import TaskFilter, TaskRow, count_tasks, list_task
 from salesdesk.store.engine import Store
 from salesdesk.ui.formatting import format_date
 from salesdesk.ui.icons import icon
+from salesdesk.ui.models.paged_table import PagedTableModel
 from salesdesk.ui.pickers import customer_label
 
 PAGE_SIZE = 200
@@ -33,9 +33,6 @@ COLUMN_KEYS = (
     "recurrence",
 )
 OVERDUE_RED = QColor("#c62828")
-_Index = QModelIndex | QPersistentModelIndex
-_DISPLAY = Qt.ItemDataRole.DisplayRole
-_ROOT = QModelIndex()
 
 
 def is_overdue(row: TaskRow, today: date | None = None) -> bool:
@@ -61,20 +58,13 @@ def priority_label(value: int) -> str:
         return str(value)
 
 
-class TaskTableModel(QAbstractTableModel):
+class TaskTableModel(PagedTableModel):
     """Tasks matching a TaskFilter, read page by page from the store."""
 
-    sig_reloaded = Signal()
+    COLUMN_KEYS = COLUMN_KEYS
 
     def __init__(self, store: Store, page_size: int = PAGE_SIZE, parent=None):
-        super().__init__(parent)
-        self._store = store
-        self._page_size = page_size
-        self._filter = TaskFilter()
-        self._rows: list[TaskRow] = []
-        self._more = False
-        self._loaded = False
-        self._total: int | None = None
+        super().__init__(store, page_size, TaskFilter(), parent)
         self._kinds: dict[str, str] | None = None
         self._today = date.today()
         self._overdue_icon = icon("overdue")
@@ -92,29 +82,7 @@ class TaskTableModel(QAbstractTableModel):
             "recurrence": self.tr("Repeats"),
         }
 
-    # -- what the view asks -------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = _ROOT) -> int:  # override
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = _ROOT) -> int:  # override
-        return 0 if parent.isValid() else len(COLUMN_KEYS)
-
-    def headerData(self, section: int, orientation, role: int = _DISPLAY):  # override
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMN_KEYS):
-            return None
-        if role in (_DISPLAY, Qt.ItemDataRole.ToolTipRole):
-            return self._titles[COLUMN_KEYS[section]]
-        return None
-
-    def data(self, index: _Index, role: int = _DISPLAY):  # override
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row, key = self._rows[index.row()], COLUMN_KEYS[index.column()]
-        if role == _DISPLAY:
-            return self._text(row, key)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, key)
+    def _style(self, row: TaskRow, key: str, role: int):
         if key == "due_on" and is_overdue(row, self._today):
             # red, bold and a warning sign: never colour alone
             if role == Qt.ItemDataRole.ForegroundRole:
@@ -167,56 +135,20 @@ class TaskTableModel(QAbstractTableModel):
             }
         return self._kinds.get(code, code)
 
-    # -- paging ---------------------------------------------------------------------------
+    # -- reading --------------------------------------------------------------------------
 
-    def canFetchMore(self, parent: _Index = _ROOT) -> bool:  # override
-        return not parent.isValid() and self._more
+    def _page(self, offset: int) -> list[TaskRow]:
+        return list_tasks(self._store.reader(), self._filter, offset=offset,
+                          limit=self._page_size)
 
-    def fetchMore(self, parent: _Index = _ROOT) -> None:  # override
-        if parent.isValid() or not self._more:
-            return
-        page = list_tasks(
-            self._store.reader(), self._filter, offset=len(self._rows), limit=self._page_size
-        )
-        self._more = len(page) == self._page_size
-        if page:
-            start = len(self._rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
-            self._rows.extend(page)
-            self.endInsertRows()
+    def _count(self) -> int:
+        return count_tasks(self._store.reader(), self._filter)
 
-    def reload(self) -> None:
-        """Read the first page again (after a filter or a change)."""
-        page = list_tasks(self._store.reader(), self._filter, limit=self._page_size)
-        self.beginResetModel()
-        self._rows = page
-        self._more = len(page) == self._page_size
-        self._loaded, self._total, self._kinds = True, None, None
+    def _reloading(self) -> None:
+        self._kinds = None
         self._today = date.today()
-        self.endResetModel()
-        self.sig_reloaded.emit()
-
-    # -- for the view ---------------------------------------------------------------------
 
     @property
     def task_filter(self) -> TaskFilter:
         return replace(self._filter)
 
-    def set_filter(self, flt: TaskFilter) -> None:
-        if flt != self._filter or not self._loaded:
-            self._filter = replace(flt)
-            self.reload()
-
-    def total(self) -> int:
-        if self._total is None:
-            self._total = count_tasks(self._store.reader(), self._filter)
-        return self._total
-
-    def row_at(self, row: int) -> TaskRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def row_of(self, task_id: uuid.UUID) -> int | None:
-        return next((n for n, r in enumerate(self._rows) if r.id == task_id), None)
-
-    def column_of(self, key: str) -> int:
-        return COLUMN_KEYS.index(key)
