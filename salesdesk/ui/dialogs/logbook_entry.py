@@ -7,14 +7,12 @@ services.logbook.create_entry in one transaction: all of it is saved, or nothing
 
 import uuid
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QGroupBox,
     QLabel,
     QLineEdit,
@@ -42,6 +40,7 @@ from salesdesk.services.logbook import (
 from salesdesk.services.tasks import task_record
 from salesdesk.services.users import user_id_for_login
 from salesdesk.store.engine import Store
+from salesdesk.ui.attachments import PendingAttachments
 from salesdesk.ui.dialogs.form_dialog import ERROR_STYLE, FormDialog
 from salesdesk.ui.fields import as_utc, as_wall, local_zone_name
 from salesdesk.ui.forms import fill_combo
@@ -64,10 +63,9 @@ APPOINTMENT_DAYS = 14
 APPOINTMENT_HOUR = 10
 APPOINTMENT_MINUTES = 60
 REMINDER_HOUR = 9
-_PATH = Qt.ItemDataRole.UserRole
 
 
-class LogbookEntryDialog(FormDialog):
+class LogbookEntryDialog(PendingAttachments, FormDialog):
     """A new entry (``customer_id`` fixed, or chosen with the picker) or a correction
     (``entry_id``: its fields only; what followed from it lives on in tasks and calendar)."""
 
@@ -463,47 +461,10 @@ class LogbookEntryDialog(FormDialog):
 
     # -- attachments ----------------------------------------------------------------------
 
-    def new_attachments(self) -> list[Path]:
-        """The files to attach on saving (those attached already are not listed)."""
-        paths = []
-        for row in range(self.attachments.count()):
-            path = self.attachments.item(row).data(_PATH)
-            if path:
-                paths.append(Path(path))
-        return paths
-
-    def choose_attachments(self) -> None:
-        names, _filter = QFileDialog.getOpenFileNames(self, self.tr("Attach files"))
-        self.attach([Path(name) for name in names])
-
-    def attach(self, paths: list[Path]) -> None:
-        have = set(self.new_attachments())
-        for path in paths:
-            if path in have:
-                continue
-            item = QListWidgetItem(icon("document"), path.name, self.attachments)
-            item.setData(_PATH, str(path))
-            item.setToolTip(str(path))
-        self._show_attachments()
-        if paths:
-            self._edited("attachments")
-
     def _show_attachments(self) -> None:
         """The list once there is something in it; a hint instead of an empty box."""
         self.attachments.setVisible(self.attachments.count() > 0)
         self.attachments_hint.setVisible(self.attachments.count() == 0)
-
-    def _attachment_chosen(self, row: int) -> None:
-        item = self.attachments.item(row) if row >= 0 else None
-        self.remove_attachment.setEnabled(item is not None and bool(item.data(_PATH)))
-
-    def _remove_attachment(self) -> None:
-        row = self.attachments.currentRow()
-        item = self.attachments.item(row) if row >= 0 else None
-        if item is not None and item.data(_PATH):
-            self.attachments.takeItem(row)
-            self._show_attachments()
-            self._edited("attachments")
 
     # -- saving ---------------------------------------------------------------------------
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -37,6 +36,7 @@ from salesdesk.services.tasks import create_task, get_task, task_labels, update_
 from salesdesk.services.users import current_user
 from salesdesk.store.engine import Store
 from salesdesk.store.models import ContactPerson, Customer
+from salesdesk.ui.attachments import PENDING, PendingAttachments
 from salesdesk.ui.dialogs.form_dialog import FormDialog
 from salesdesk.ui.fields import as_utc, as_wall
 from salesdesk.ui.forms import fill_combo
@@ -55,7 +55,6 @@ TASK_FIELDS = (
     "recurrence",
     "description",
 )
-_PATH = Qt.ItemDataRole.UserRole  # a file still to attach: its path on this computer
 _DOCUMENT = Qt.ItemDataRole.UserRole + 1  # a file attached already: its document id
 ATTACHMENT_ROWS = 4  # the list shows this many files before it scrolls
 
@@ -77,7 +76,7 @@ def picked_customer(session, customer_id: uuid.UUID | None) -> PickedCustomer | 
     return PickedCustomer(customer.id, customer.record_label()) if customer else None
 
 
-class TaskDialog(FormDialog):
+class TaskDialog(PendingAttachments, FormDialog):
     """Create a task (defaults: assigned to me, due today) or change one."""
 
     FORM = "task_edit.ui"
@@ -250,36 +249,6 @@ class TaskDialog(FormDialog):
 
     # -- attachments ----------------------------------------------------------------------
 
-    def new_attachments(self) -> list[Path]:
-        """The files to attach on saving (those attached already are not listed)."""
-        paths = []
-        for row in range(self.attachments.count()):
-            path = self.attachments.item(row).data(_PATH)
-            if path:
-                paths.append(Path(path))
-        return paths
-
-    def choose_attachments(self) -> None:
-        names, _filter = QFileDialog.getOpenFileNames(self, self.tr("Attach files"))
-        self.attach([Path(name) for name in names])
-
-    def attach(self, paths: list[Path]) -> None:
-        """List ``paths`` to be attached on saving (each file once)."""
-        have = set(self.new_attachments())
-        added = False
-        for path in paths:
-            if path in have:
-                continue
-            have.add(path)
-            item = QListWidgetItem(icon("document"), path.name, self.attachments)
-            item.setData(_PATH, str(path))
-            item.setToolTip(str(path))
-            added = True
-        if added:
-            self.attachments.setCurrentRow(self.attachments.count() - 1)
-            self._show_attachments()
-            self._edited("attachments")
-
     def _show_attachments(self) -> None:
         """The list once there is something in it, else a hint; without a customer
         nothing can be attached, and the hint says why."""
@@ -313,15 +282,7 @@ class TaskDialog(FormDialog):
     def _attachment_chosen(self, row: int) -> None:
         item = self.attachments.item(row) if row >= 0 else None
         self.open_attachment.setEnabled(item is not None)
-        self.remove_attachment.setEnabled(item is not None and bool(item.data(_PATH)))
-
-    def _remove_attachment(self) -> None:
-        row = self.attachments.currentRow()
-        item = self.attachments.item(row) if row >= 0 else None
-        if item is not None and item.data(_PATH):
-            self.attachments.takeItem(row)
-            self._show_attachments()
-            self._edited("attachments")
+        self.remove_attachment.setEnabled(item is not None and bool(item.data(PENDING)))
 
     def _open_current(self) -> None:
         item = self.attachments.currentItem()
@@ -334,8 +295,8 @@ class TaskDialog(FormDialog):
         from salesdesk.ui.views.customer_file import viewable_copy
 
         try:
-            if item.data(_PATH):
-                path = Path(item.data(_PATH))
+            if item.data(PENDING):
+                path = Path(item.data(PENDING))
                 if not path.is_file():
                     raise DomainError(_("{path} is not a readable file.").format(path=path))
             else:
