@@ -77,11 +77,12 @@ def is_complete(data_dir: Path, customers: int) -> bool:
     return (data_dir / COMPLETE).exists() and customer_count(data_dir) == customers
 
 
-def demo_store(data_dir: Path, customers: int) -> float:
+def demo_store(data_dir: Path, customers: int, *extra: str) -> float:
     """Run `salesdesk demo` into the empty ``data_dir``; the seconds it took."""
     seconds = timed_salesdesk("demo", "--customers", str(customers), "--seed", "1",
-                              "--data-dir", str(data_dir))
-    (data_dir / COMPLETE).write_text(f"{customers}\n")
+                              "--data-dir", str(data_dir), *extra)
+    if not extra:
+        (data_dir / COMPLETE).write_text(f"{customers}\n")
     return seconds
 
 

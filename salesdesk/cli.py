@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(demo)
     demo.add_argument("--customers", type=int, default=2000)
     demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--without-history", action="store_true",
+                      help=_("customers only: no logbook, tasks, appointments or mailing lists"))
     demo.set_defaults(run=_run_demo)
 
     customers = commands.add_parser("customers", help=_("list, import and export customers"))
@@ -125,7 +127,8 @@ def _run_demo(args: argparse.Namespace) -> int:
 
     with _store(args, write=True) as store:
         summary = make_demo_data(store, customers=args.customers, seed=args.seed,
-                                 progress=_progress(_("demo data")))
+                                 progress=_progress(_("demo data")),
+                                 history=not args.without_history)
     print(_("Created {customers} customers, {contacts} contacts, {addresses} addresses, "
             "{logbook_entries} logbook entries, {tasks} tasks and {appointments} appointments "
             "in {path}").format(path=data_dir_of(args), **summary))
