@@ -87,8 +87,10 @@ def matching_customers(source, criteria: Criteria) -> list[str]:
         clauses.append(f"{column} IN ({marks})")
         params.update({f"{key}{n}": value for n, value in enumerate(values)})
 
+    # "+" keeps SQLite off the status and country sort indexes: they match a large share
+    # of all customers, and a table scan beats 60,000 index-to-row look-ups (330 → 60 ms)
     if criteria.statuses:
-        values_in("c.status", "status", criteria.statuses)
+        values_in("+c.status", "status", criteria.statuses)
     for column, ids in (
         ("customer_group_id", criteria.customer_group_ids),
         ("territory_id", criteria.territory_ids),
@@ -97,7 +99,7 @@ def matching_customers(source, criteria: Criteria) -> list[str]:
         if ids:
             values_in(f"c.{column}", column, [i.hex for i in ids])
     if criteria.countries:
-        values_in("c.main_country", "country", criteria.countries)
+        values_in("+c.main_country", "country", criteria.countries)
     for key, names in (("segment", criteria.segments), ("tag", criteria.tags)):
         if names:
             marks = ", ".join(f":{key}{n}" for n in range(len(names)))
