@@ -274,3 +274,38 @@ def test_pages_are_built_when_first_shown(window):
     assert window.current_page() == "agenda"
     window.show_view("radius")  # an alias
     assert window.current_page() == "nearby"
+
+
+def test_due_reminders_show_in_the_status_bar_and_the_panel(qtbot, window, demo_store):
+    from datetime import UTC, datetime, timedelta
+
+    from salesdesk.services.tasks import create_task
+
+    with demo_store.session() as session:
+        create_task(session, {"title": "Angebot nachfassen",
+                              "remind_at": datetime.now(UTC) - timedelta(minutes=1)})
+        session.commit()
+    from salesdesk.services.agenda import due_reminders
+    from salesdesk.services.users import user_id_for_login
+
+    due = len(due_reminders(demo_store.reader(),
+                            user_id_for_login(demo_store.reader(), demo_store.user)))
+    assert due >= 1
+    window.start_reminders()
+    qtbot.waitUntil(lambda: window.reminder_button.isVisibleTo(window), timeout=3000)
+    expected = "1 reminder" if due == 1 else f"{due} reminders"
+    assert window.actions["reminders"].iconText() == expected
+    window.actions["reminders"].trigger()
+    assert window.reminders_panel.isVisibleTo(window)
+
+
+def test_new_task_and_appointment_are_for_the_customer_in_view(qtbot, window):
+    window.show_page("customers")
+    window.list_view.table.selectRow(0)
+    selected = window.list_view.current_customer_id()
+    window.actions["new_task"].trigger()
+    assert window.dialog.field("customer_id").field_value() == selected
+    window.dialog.reject()
+    window.actions["new_appointment"].trigger()
+    assert window.dialog.windowTitle()
+    window.dialog.reject()
