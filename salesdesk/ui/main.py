@@ -155,6 +155,10 @@ def _settle(app, window, timeout: float = 5.0) -> None:
         app.processEvents()
         if model.rowCount() > 0 or model.total() == 0:
             break
+    page = window.pages.currentWidget()
+    while time.monotonic() < deadline and getattr(page, "busy", False):
+        app.processEvents()  # a page still reading in the background (mailing lists)
+        time.sleep(0.01)
     for _ in range(5):
         app.processEvents()
 

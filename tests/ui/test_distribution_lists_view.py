@@ -410,3 +410,23 @@ def test_a_broken_saved_filter_can_be_mended_in_the_dialog(qtbot, store):
     dialog.field("statuses").boxes["active"].setChecked(True)
     assert dialog.save()
     assert dl.list_values(store.reader(), broken.id)["criteria"].statuses == ("active",)
+
+
+def test_a_list_nobody_can_receive_says_why_instead_of_an_empty_table(qtbot, store, view):
+    from salesdesk.services import distribution_lists as dl
+
+    with store.session() as session:
+        blocked = dl.create_list(session, {"name": "Nur gesperrte", "kind": "dynamic",
+                                           "channel": "letter",
+                                           "criteria": '{"postal_code_ranges": '
+                                                       '[["81541", "81541"]]}'})
+        empty = dl.create_list(session, {"name": "Leer", "kind": "static",
+                                         "channel": "letter"})
+        session.commit()
+    view.load()
+    qtbot.waitUntil(lambda: not view.busy, timeout=5000)
+    assert view.select_list(blocked.id)
+    assert view.recipients_page.currentWidget() is view.no_recipients
+    assert "all 1 are excluded" in view.no_recipients.text()
+    assert view.select_list(empty.id)
+    assert "Add customers" in view.no_recipients.text()

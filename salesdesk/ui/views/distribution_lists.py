@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -213,7 +214,15 @@ class DistributionListsView(QWidget):
         self.problem.setStyleSheet("color: #c62828;")
         self.problem.hide()
         self.tabs = QTabWidget(right)
-        self.tabs.addTab(self.recipients, icon("customers"), self.tr("Recipients"))
+        # no recipients: a sentence that says why, not an empty grey table
+        self.no_recipients = QLabel(right)
+        self.no_recipients.setWordWrap(True)
+        self.no_recipients.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_recipients.setMargin(24)
+        self.recipients_page = QStackedWidget(right)
+        self.recipients_page.addWidget(self.recipients)
+        self.recipients_page.addWidget(self.no_recipients)
+        self.tabs.addTab(self.recipients_page, icon("customers"), self.tr("Recipients"))
         self.tabs.addTab(self.excluded, icon("do-not-contact"), self.tr("Excluded"))
         right_layout.addWidget(self.title)
         right_layout.addWidget(self.problem)
@@ -408,7 +417,30 @@ class DistributionListsView(QWidget):
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
         self.title.setText(self._title())
+        self._show_empty_reason(evaluation, recipients, excluded)
         self._update_buttons()
+
+    def _show_empty_reason(self, evaluation, recipients: list, excluded: list) -> None:
+        if recipients or evaluation is None:
+            self.recipients_page.setCurrentWidget(self.recipients)
+            return
+        if excluded:
+            text = self.tr("Nobody on this list can be reached this way: all {count} are "
+                           "excluded. The reasons are under “Excluded”.").format(
+                               count=format_count(len(excluded)))
+        elif self._summaries.get(self.current_list_id()) is not None and \
+                self._summaries[self.current_list_id()].kind == ListKind.STATIC.value:
+            text = self.tr("This list is empty. Add customers with “Add customers…”.")
+        else:
+            text = self.tr("No customer matches this list's filter now. Change the filter "
+                           "with “Edit…”.")
+        self.no_recipients.setText(text)
+        self.recipients_page.setCurrentWidget(self.no_recipients)
+
+    @property
+    def busy(self) -> bool:
+        """Still counting the lists' recipients in the background."""
+        return self._counting is not None
 
     def _recipient_cells(self, r: Recipient) -> list:
         phone = (
