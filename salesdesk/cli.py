@@ -47,8 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
                                 "around the place"))
     listing.add_argument("--status", action="append", default=[])
     listing.add_argument("--near", metavar="PLACE",
-                         help=_("only customers around PLACE: a customer number (K-000001), a "
-                                "city or coordinates \"48.137, 11.575\"; needs --radius-km; "
+                         help=_("only customers around PLACE: a customer number (K-000001), an "
+                                "address \"Marienplatz 1, 80331 München\", a city or "
+                                "coordinates \"48.137, 11.575\"; needs --radius-km; "
                                 "sorted by distance (nearest address per customer)"))
     listing.add_argument("--radius-km", metavar="R", type=float,
                          help=_("radius around --near in km"))

@@ -282,6 +282,10 @@ class Place:
 
 _NUMBER = re.compile(rf"^\s*{CUSTOMER_PREFIX}-?\d+\s*$", re.IGNORECASE)
 _CITY_COUNTRY = re.compile(r"^(?P<city>.+?)\s*,\s*(?P<country>[A-Za-z]{2})\s*$")
+# "Sendlinger Str. 1, 80331 München", "80331 München", "Rathausplatz 1, 1010 Wien, AT"
+_ADDRESS = re.compile(
+    r"^(?:(?P<street>[^,]+?)\s*,\s*)?(?P<postal>\d{4,5})\s+(?P<city>[^,]+?)"
+    r"(?:\s*,\s*(?P<country>[A-Za-z]{2}))?\s*$")
 
 
 def prepare_places() -> None:
@@ -291,7 +295,8 @@ def prepare_places() -> None:
 
 
 def place_hint() -> str:
-    return _("a customer number (K-000001), a city (München) or coordinates (48.137, 11.575)")
+    return _("a customer number (K-000001), an address (Marienplatz 1, 80331 München), a city "
+             "(München) or coordinates (48.137, 11.575)")
 
 
 def resolve_place(source, text: str) -> Place:
@@ -310,6 +315,9 @@ def resolve_place(source, text: str) -> Place:
     conn = dbapi(source)
     if _NUMBER.match(text):
         return _customer_place(conn, text)
+    address = _ADDRESS.match(text)
+    if address is not None:
+        return _address_place(conn, text, address)
     found = _CITY_COUNTRY.match(text)
     city_name, country = (found["city"], found["country"].upper()) if found else (text, "")
     city = find_city(city_name, country)
@@ -321,6 +329,29 @@ def resolve_place(source, text: str) -> Place:
     raise DomainError(
         _("No place called “{text}”. Enter {hint}.").format(text=text, hint=place_hint())
     )
+
+
+def _address_place(conn, text: str, parts: re.Match) -> Place:
+    """An address typed as PLACE: the configured geocoding service if there is one, else
+    (or when it knows nothing) the centre of the address's city."""
+    from salesdesk.integrations.geocoding import (
+        AddressGeocoder,
+        AddressQuery,
+        GeocoderSettings,
+    )
+    from salesdesk.services.settings import get_settings
+
+    query = AddressQuery(street=(parts["street"] or "").strip(), postal_code=parts["postal"],
+                         city=parts["city"].strip(), country=(parts["country"] or "").upper())
+    settings = GeocoderSettings.from_values(get_settings(conn, "geocoder."))
+    outcome = AddressGeocoder(settings).geocode(query)
+    if outcome.result is None:
+        raise DomainError(
+            _("No place called “{text}”. Enter {hint}.").format(text=text, hint=place_hint()))
+    result = outcome.result
+    label = text if result.precision != "city" else _("{address} (centre of {city})").format(
+        address=text, city=query.city)
+    return Place(label, result.latitude, result.longitude)
 
 
 def _customer_place(conn, text: str) -> Place:

@@ -362,3 +362,20 @@ def test_geocoding_in_the_callers_session_and_for_chosen_addresses(session):
     placed = {a.city for a in _by_city(session).values() if a.latitude is not None}
     assert placed == {"München", "Garching"}
     assert geocode_addresses(session, address_ids=[]).total == 0
+
+
+def test_an_address_as_place_asks_the_service_then_falls_back_to_its_city(store, nominatim):
+    from salesdesk.services.geo import resolve_place
+
+    reader = store.reader()
+    offline = resolve_place(reader, "Sendlinger Str. 1, 80331 München")
+    assert offline.label == "Sendlinger Str. 1, 80331 München (centre of München)"
+    assert (round(offline.latitude, 2), round(offline.longitude, 2)) == (48.14, 11.58)
+    with store.session() as session:
+        _configure(session, nominatim)
+    online = resolve_place(reader, "Sendlinger Str. 1, 80331 München")
+    assert (online.latitude, online.longitude) == (48.1345, 11.5693)
+    assert online.label == "Sendlinger Str. 1, 80331 München"
+    assert nominatim.requests[-1][1]["street"] == "Sendlinger Str. 1"
+    unknown = resolve_place(reader, "Nirgendwo 9, 10115 Berlin")  # the service knows nothing
+    assert unknown.label.endswith("(centre of Berlin)")

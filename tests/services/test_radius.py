@@ -168,8 +168,8 @@ def test_unknown_places_say_what_is_accepted(session, bavaria):
     with pytest.raises(DomainError) as caught:
         resolve_place(session, "Xyzzyhausen")
     assert str(caught.value) == (
-        "No place called “Xyzzyhausen”. Enter a customer number (K-000001), a city "
-        "(München) or coordinates (48.137, 11.575)."
+        "No place called “Xyzzyhausen”. Enter a customer number (K-000001), an address "
+        "(Marienplatz 1, 80331 München), a city (München) or coordinates (48.137, 11.575)."
     )
     with pytest.raises(DomainError, match="there is no customer with that number"):
         resolve_place(session, "K-000099")

@@ -1,4 +1,4 @@
-"""Customers around a place: a place (customer number, city or coordinates), a radius,
+"""Customers around a place: a place (customer number, address, city or coordinates), a radius,
 the customers found nearest first; a route list for Excel; geocoding the addresses that
 have no coordinates yet, in the background with progress and Cancel."""
 
@@ -151,7 +151,8 @@ class RadiusSearchView(QWidget):
         self.place_edit = QLineEdit(self)
         self.place_edit.setPlaceholderText(
             self.tr(
-                "Customer number, city or coordinates, e.g. K-000001, München or 48.137, 11.575"
+                "Customer number, address, city or coordinates, e.g. K-000001, "
+                "Marienplatz 1, 80331 München, München or 48.137, 11.575"
             )
         )
         self.place_edit.setToolTip(
@@ -233,7 +234,8 @@ class RadiusSearchView(QWidget):
             "radius",
             self.tr("Find customers around a place"),
             self.tr(
-                "Enter a customer number, a city or coordinates and a radius, then press Search. "
+                "Enter a customer number, an address, a city or coordinates and a radius, then "
+                "press Search. "
                 "You get the customers with an address within the radius, nearest first, and can "
                 "export them as a route list for Excel."
             ),
