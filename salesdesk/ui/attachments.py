@@ -6,11 +6,16 @@ dialog provides ``_show_attachments()`` (how the list and its hint look) and
 ``_edited(field)`` (FormDialog), and may override ``_attachment_chosen``.
 """
 
+import shutil
+import tempfile
+import uuid
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QListWidgetItem
+from PySide6.QtCore import QCoreApplication, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QListWidgetItem, QMessageBox, QWidget
 
+from salesdesk.domain.errors import DomainError
 from salesdesk.ui.icons import icon
 
 PENDING = Qt.ItemDataRole.UserRole  # a file still to attach: its path on this computer
@@ -59,3 +64,34 @@ class PendingAttachments:
             self.attachments.takeItem(row)
             self._show_attachments()
             self._edited("attachments")
+
+
+def viewable_copy(blob: Path, document) -> Path:
+    """A copy under the document's own name: the blob store names files by content
+    hash, without the extension the system viewer needs."""
+    folder = Path(tempfile.gettempdir()) / "SalesDesk" / document.sha256[:16]
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / Path(document.name).name
+    if not target.exists() or target.stat().st_size != document.size:
+        shutil.copyfile(blob, target)
+    return target
+
+
+def open_file(path: Path) -> None:
+    """Open a file on this computer with the system's viewer."""
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def open_stored_document(parent: QWidget, store, document_id: uuid.UUID) -> None:
+    """Open a stored document with the system's viewer; a problem goes to a message box."""
+    from salesdesk.services.documents import document_path, get_document
+
+    try:
+        with store.session() as session:
+            document = get_document(session, document_id)
+            path = viewable_copy(document_path(store, document), document)
+    except (DomainError, OSError) as exc:
+        QMessageBox.warning(parent, QCoreApplication.translate("Attachments", "Attachments"),
+                            str(exc))
+        return
+    open_file(path)

@@ -9,8 +9,7 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -22,13 +21,11 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from salesdesk.domain import validation as v
-from salesdesk.domain.errors import DomainError, FieldError, ValidationFailed
+from salesdesk.domain.errors import FieldError, ValidationFailed
 from salesdesk.domain.tasks import Priority, TaskStatus
 from salesdesk.i18n import _
 from salesdesk.services.documents import (
     attach_to_task,
-    document_path,
-    get_document,
     task_documents,
 )
 from salesdesk.services.lookups import commitment_kinds, users
@@ -36,7 +33,12 @@ from salesdesk.services.tasks import create_task, get_task, task_labels, update_
 from salesdesk.services.users import current_user
 from salesdesk.store.engine import Store
 from salesdesk.store.models import ContactPerson, Customer
-from salesdesk.ui.attachments import PENDING, PendingAttachments
+from salesdesk.ui.attachments import (
+    PENDING,
+    PendingAttachments,
+    open_file,
+    open_stored_document,
+)
 from salesdesk.ui.dialogs.form_dialog import FormDialog
 from salesdesk.ui.fields import as_utc, as_wall
 from salesdesk.ui.forms import fill_combo
@@ -292,21 +294,15 @@ class TaskDialog(PendingAttachments, FormDialog):
     def open_attachment_item(self, item: QListWidgetItem) -> None:
         """Open a file with the system's viewer: a stored one as a copy under its own name,
         one still to attach where it is."""
-        from salesdesk.ui.views.customer_file import viewable_copy
-
-        try:
-            if item.data(PENDING):
-                path = Path(item.data(PENDING))
-                if not path.is_file():
-                    raise DomainError(_("{path} is not a readable file.").format(path=path))
-            else:
-                with self.store.session() as session:
-                    document = get_document(session, item.data(_DOCUMENT))
-                    path = viewable_copy(document_path(self.store, document), document)
-        except (DomainError, OSError) as exc:
-            QMessageBox.warning(self, self.tr("Attachments"), str(exc))
+        if not item.data(PENDING):
+            open_stored_document(self, self.store, item.data(_DOCUMENT))
             return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        path = Path(item.data(PENDING))
+        if not path.is_file():
+            QMessageBox.warning(self, self.tr("Attachments"),
+                                _("{path} is not a readable file.").format(path=path))
+            return
+        open_file(path)
 
     # -- saving -------------------------------------------------------------------------
 

@@ -1,12 +1,9 @@
 """The customer file page: header, master data, parts, documents, history."""
 
-import shutil
-import tempfile
 import uuid
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from salesdesk.domain.errors import DomainError, NotFound
@@ -14,7 +11,8 @@ from salesdesk.services.customers import get_customer, remove_part
 from salesdesk.services.history import customer_history
 from salesdesk.services.logbook import LogbookFilter, count_entries
 from salesdesk.store.engine import Store
-from salesdesk.store.models import Address, BankAccount, ContactPerson, Document
+from salesdesk.store.models import Address, BankAccount, ContactPerson
+from salesdesk.ui.attachments import open_stored_document
 from salesdesk.ui.icons import icon
 from salesdesk.ui.views import file_rows
 from salesdesk.ui.views.file_header import FileHeader
@@ -255,21 +253,7 @@ class CustomerFileView(QWidget):
         self._saved()
 
     def _open_document(self, service, key: object) -> None:
-        with self.store.session() as session:
-            document = session.get(Document, key)
-            path = viewable_copy(service.document_path(self.store, document), document)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-
-
-def viewable_copy(blob: Path, document: Document) -> Path:
-    """A copy under the document's own name: the blob store names files by content
-    hash, without the extension the system viewer needs."""
-    folder = Path(tempfile.gettempdir()) / "SalesDesk" / document.sha256[:16]
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / Path(document.name).name
-    if not target.exists() or target.stat().st_size != document.size:
-        shutil.copyfile(blob, target)
-    return target
+        open_stored_document(self, self.store, key)
 
 
 def _documents_service():

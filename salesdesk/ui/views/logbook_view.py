@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,6 +34,7 @@ from salesdesk.domain.errors import DomainError, NotFound
 from salesdesk.services.logbook import LogbookFilter, delete_entry
 from salesdesk.services.lookups import contact_kinds, users
 from salesdesk.store.engine import Store
+from salesdesk.ui.attachments import open_stored_document
 from salesdesk.ui.clipboard import copy_selection
 from salesdesk.ui.formatting import format_count
 from salesdesk.ui.forms import fill_combo
@@ -544,18 +545,7 @@ class LogbookView(QWidget):
 
     def open_document(self, document_id: uuid.UUID) -> None:
         """Open an attachment with the system's viewer (a copy under its own name)."""
-        from salesdesk.services.documents import document_path
-        from salesdesk.store.models import Document
-        from salesdesk.ui.views.customer_file import viewable_copy
-
-        try:
-            with self.store.session() as session:
-                document = session.get(Document, document_id)
-                path = viewable_copy(document_path(self.store, document), document)
-        except (DomainError, OSError) as exc:
-            QMessageBox.warning(self, self.tr("Attachments"), str(exc))
-            return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        open_stored_document(self, self.store, document_id)
 
     def _activated(self, index: QModelIndex) -> None:
         """Double-click or Enter: the global logbook opens the customer, a file's tab the

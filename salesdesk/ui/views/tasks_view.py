@@ -8,8 +8,8 @@ chosen task's status; each asks for an optional comment. If the step is refused 
 import html
 import uuid
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -34,6 +34,7 @@ from salesdesk.services import documents as document_service
 from salesdesk.services import tasks as task_service
 from salesdesk.services.tasks import TaskRow
 from salesdesk.store.engine import Store
+from salesdesk.ui.attachments import open_stored_document
 from salesdesk.ui.formatting import format_date, format_local_time, format_size
 from salesdesk.ui.icons import icon
 from salesdesk.ui.models.record_table import RecordTableModel
@@ -437,18 +438,7 @@ class TasksView(QWidget):
 
     def open_document(self, document_id: uuid.UUID) -> None:
         """Open an attachment with the system's viewer (a copy under its own name)."""
-        from salesdesk.ui.views.customer_file import viewable_copy
-
-        try:
-            with self._store.session() as session:
-                document = document_service.get_document(session, document_id)
-                path = viewable_copy(
-                    document_service.document_path(self._store, document), document
-                )
-        except (DomainError, OSError) as exc:
-            QMessageBox.warning(self, self.tr("Attachments"), str(exc))
-            return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        open_stored_document(self, self._store, document_id)
 
     # -- commands ---------------------------------------------------------------------------
 
