@@ -41,7 +41,7 @@ def _cells(view) -> list[list[str]]:
 def test_empty_state_before_the_first_search(view):
     assert view.is_empty_state()
     assert "Find customers around a place" in view.empty_text()
-    assert "customer number, a city or coordinates" in view.empty_text()
+    assert "customer number, an address, a city or coordinates" in view.empty_text()
     assert "Customer number, city or coordinates" in view.place_edit.placeholderText()
     assert view.radius_label.text().replace("&", "") == "Radius (km)"
     assert not view.export_button.isEnabled()
