@@ -42,7 +42,7 @@ def test_empty_state_before_the_first_search(view):
     assert view.is_empty_state()
     assert "Find customers around a place" in view.empty_text()
     assert "customer number, an address, a city or coordinates" in view.empty_text()
-    assert "Customer number, city or coordinates" in view.place_edit.placeholderText()
+    assert "Customer number, address, city or coordinates" in view.place_edit.placeholderText()
     assert view.radius_label.text().replace("&", "") == "Radius (km)"
     assert not view.export_button.isEnabled()
 
