@@ -190,7 +190,7 @@ def _run_customers_near(args: argparse.Namespace) -> int:
                "address_kind")
     with _store(args, write=False) as store, store.session() as session:
         place = resolve_place(session, args.near)
-        rows = customers_near(session, place.latitude, place.longitude, radius)
+        rows = list(customers_near(session, place.latitude, place.longitude, radius))
         if flt != CustomerFilter():
             wanted = {r.id.hex for r in _all_customers(session, flt)}
             rows = [r for r in rows if r.customer_key in wanted]

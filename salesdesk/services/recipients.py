@@ -146,7 +146,7 @@ def _near_ids(source, criteria: Criteria) -> list:
     from salesdesk.services.radius import customers_near
 
     near = criteria.near
-    return [hit.customer_id for hit in customers_near(source, near.lat, near.lon, near.radius_km)]
+    return customers_near(source, near.lat, near.lon, near.radius_km).customer_ids()
 
 
 class RecipientBuilder:

@@ -255,3 +255,20 @@ def test_an_address_that_moves_forgets_its_geocode_but_not_a_manual_pin(session,
                                                 "country": "DE"}, huber_main)
     session.commit()
     assert huber_main.latitude == 48.1345  # a pin set by hand stays where it was put
+
+
+def test_found_rows_are_read_a_page_at_a_time(session, bavaria, monkeypatch):
+    from salesdesk.services.radius import NearResult
+
+    monkeypatch.setattr(NearResult, "PAGE", 1)
+    found = customers_near(session, *MUNICH, 100)
+    assert len(found) >= 2
+    # who and how far is known at once: list filters and sorting need nothing more
+    assert found.distance_km(0) <= found.distance_km(1)
+    assert len(found.customer_ids()) == len(found)
+    assert all(row is None for row in found._rows)
+    first = found[0]
+    assert (first.distance_km, first.number) == (found.distance_km(0), found.number(0))
+    assert found._rows[1] is None  # the next page is not read yet
+    assert list(found)[0] == first and None not in found._rows
+    assert found == customers_near_bruteforce(session, *MUNICH, 100)

@@ -85,10 +85,15 @@ class NearTableModel(QAbstractTableModel):
             self.tr("Distance"),
         ]
 
-    def set_rows(self, rows: list[NearCustomer]) -> None:
+    def set_rows(self, rows) -> None:
+        """The rows of a search (a NearResult: each row's name and place are read when it
+        is first shown; distance and number, which sort, are known at once)."""
         self.beginResetModel()
-        self.rows = list(rows)
+        self.rows = rows
         self.endResetModel()
+
+    def _cheap(self, index: int, key: str):
+        return _cheap_value(self.rows, index, key)
 
     def rowCount(self, parent: QModelIndex = _ROOT) -> int:  # override
         return 0 if parent.isValid() else len(self.rows)
@@ -104,20 +109,30 @@ class NearTableModel(QAbstractTableModel):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # override
         if not index.isValid():
             return None
-        row = self.rows[index.row()]
         key = self.COLUMNS[index.column()]
+        if role == self.SORT_ROLE and key in ("distance_km", "number"):
+            return self._cheap(index.row(), key)  # sorting must not read every row
+        if role == Qt.ItemDataRole.DisplayRole and key == "distance_km":
+            return format_distance(self._cheap(index.row(), key))
+        row = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            if key == "distance_km":
-                return format_distance(row.distance_km)
             return getattr(row, key)
         if role == self.SORT_ROLE:
-            value = getattr(row, key)
-            return value if key == "distance_km" else str(value).casefold()
+            return str(getattr(row, key)).casefold()
         if role == Qt.ItemDataRole.TextAlignmentRole and key == "distance_km":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and key == "city":
             return self.tr("Nearest address: {kind}").format(kind=_kind_label(row.address_kind))
         return None
+
+
+def _cheap_value(rows, index: int, key: str):
+    """Distance or number of a row without reading the row (NearResult knows them)."""
+    if key == "distance_km":
+        return rows.distance_km(index) if hasattr(rows, "distance_km") else \
+            rows[index].distance_km
+    return rows.number(index).casefold() if hasattr(rows, "number") else \
+        rows[index].number.casefold()
 
 
 def _kind_label(kind: str) -> str:
