@@ -430,3 +430,25 @@ def test_a_list_nobody_can_receive_says_why_instead_of_an_empty_table(qtbot, sto
     assert "all 1 are excluded" in view.no_recipients.text()
     assert view.select_list(empty.id)
     assert "Add customers" in view.no_recipients.text()
+
+
+def test_in_a_large_store_the_chosen_list_is_read_in_the_background(
+    qtbot, store, view, monkeypatch
+):
+    from salesdesk.services import distribution_lists as dl
+    from salesdesk.ui.views import distribution_lists as page
+
+    with store.session() as session:
+        munich = dl.create_list(session, {"name": "München", "kind": "dynamic",
+                                          "channel": "letter",
+                                          "criteria": '{"postal_code_ranges": '
+                                                      '[["80000", "81999"]]}'})
+        session.commit()
+    monkeypatch.setattr(page, "BACKGROUND_FROM_CUSTOMERS", 0)  # every store is "large"
+    view.load()
+    assert view.select_list(munich.id)
+    assert view.busy and view.evaluation is None  # nothing blocks the window meanwhile
+    assert not view.buttons["export"].isEnabled()
+    qtbot.waitUntil(lambda: not view.busy, timeout=5000)
+    assert _cells(view.recipients_model, 1) == ["Huber Elektro"]
+    assert view.buttons["export"].isEnabled()

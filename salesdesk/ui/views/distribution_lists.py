@@ -88,6 +88,11 @@ def _fit(table: QTableView) -> None:
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
 
 
+# from this many customers a list is evaluated off the GUI thread (a dynamic list over
+# 100,000 customers takes 0.2–0.7 s); below, at once
+BACKGROUND_FROM_CUSTOMERS = 20_000
+
+
 class DistributionListsView(QWidget):
     """Lists, recipients, excluded; New/Edit/Delete, Add customers, Export, Record mailing."""
 
@@ -105,6 +110,8 @@ class DistributionListsView(QWidget):
         self._summaries: dict[uuid.UUID, dl.ListSummary] = {}
         self._reloading = False
         self._counting: Op | None = None  # the background count of the lists
+        self._evaluating: Op | None = None  # the chosen list, read in the background
+        self._customers: int | None = None  # customers in the store, read once per load
         self.op: Op | None = None
         self.dialog: QDialog | None = None
         self.lists_model = RecordTableModel(
@@ -295,6 +302,7 @@ class DistributionListsView(QWidget):
         """The lists at once; their recipient counts arrive from a background read (a
         dynamic list over 100,000 customers takes a moment to evaluate)."""
         reader = self._store.reader()
+        self._customers = None
         self._summaries = {s.id: s for s in dl.list_summaries(reader)}
         rows = self._list_rows({})
         self.lists_model.set_rows(rows)
@@ -381,10 +389,15 @@ class DistributionListsView(QWidget):
             self._show_list()
 
     def _show_list(self, evaluation: Evaluation | None = None) -> None:
-        """Evaluate the current list now (unless just done) and fill both tables."""
+        """Evaluate the current list now (unless just done) and fill both tables; in a
+        large store in the background (a dynamic list over 100,000 customers takes
+        0.2–0.7 s), in a small one at once."""
         list_id = self.current_list_id()
         self.evaluation, problem = evaluation, ""
         if list_id is not None and evaluation is None:
+            if self._large_store():
+                self._evaluate_in_background(list_id)
+                return
             QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
                 self.evaluation = dl.evaluate(self._store.reader(), list_id)
@@ -395,6 +408,43 @@ class DistributionListsView(QWidget):
             finally:
                 QGuiApplication.restoreOverrideCursor()
         self._fill(self.evaluation, problem)
+
+    def _large_store(self) -> bool:
+        if self._customers is None:
+            self._customers = self._store.reader().execute(
+                "SELECT count(*) FROM customer").fetchone()[0]
+        return self._customers >= BACKGROUND_FROM_CUSTOMERS
+
+    def _evaluate_in_background(self, list_id: uuid.UUID) -> None:
+        from salesdesk.store.engine import connect
+
+        path = self._store.path
+
+        def work(progress, cancelled) -> Evaluation:
+            conn = connect(path)  # a connection of this worker thread
+            try:
+                return dl.evaluate(conn, list_id)
+            finally:
+                conn.close()
+
+        if self._evaluating is not None:
+            self._evaluating.cancel()
+        op = Op(work, self)
+        op.sig_succeeded.connect(lambda result, op=op: self._evaluated(op, list_id, result, ""))
+        op.sig_failed.connect(lambda exc, op=op: self._evaluated(op, list_id, None, str(exc)))
+        self._evaluating = op
+        self._fill(None, "")
+        self.title.setText(self.tr("Finding the recipients of “{name}”…").format(
+            name=self._summaries[list_id].name if list_id in self._summaries else ""))
+        op.start(read_pool())
+
+    def _evaluated(self, op, list_id, evaluation: Evaluation | None, problem: str) -> None:
+        if op is not self._evaluating:
+            return  # another list was chosen meanwhile
+        self._evaluating = None
+        if list_id == self.current_list_id():
+            self.evaluation = evaluation
+            self._fill(evaluation, problem)
 
     def _fill(self, evaluation: Evaluation | None, problem: str) -> None:
         recipients = evaluation.recipients if evaluation else []
@@ -439,8 +489,8 @@ class DistributionListsView(QWidget):
 
     @property
     def busy(self) -> bool:
-        """Still counting the lists' recipients in the background."""
-        return self._counting is not None
+        """Still reading in the background (the lists' counts, the chosen list)."""
+        return self._counting is not None or self._evaluating is not None
 
     def _recipient_cells(self, r: Recipient) -> list:
         phone = (
