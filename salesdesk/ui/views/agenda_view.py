@@ -17,7 +17,6 @@ from babel.dates import format_time as babel_time
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -43,6 +42,7 @@ from salesdesk.ui.models.record_table import Cell, RecordTableModel
 from salesdesk.ui.models.task_table import OVERDUE_RED, priority_label, status_label
 from salesdesk.ui.pickers import customer_label
 from salesdesk.ui.shortcuts import local_shortcut
+from salesdesk.ui.tables import style_record_table
 
 MAX_ROWS_SHOWN = 12  # a section taller than this scrolls inside
 MAX_COLUMN = 300  # px; longer texts are cut with "…" and shown whole in the tooltip
@@ -140,14 +140,7 @@ class AgendaSection(QWidget):
         table = self.table
         table.setModel(self.model)
         table.setAccessibleName(self.title)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setShowGrid(False)
-        table.setWordWrap(False)
-        table.verticalHeader().hide()
-        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+        style_record_table(table, multi=False, row_padding=8)
         table.horizontalHeader().setStretchLastSection(False)
         table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         table.setTextElideMode(Qt.TextElideMode.ElideRight)

@@ -6,7 +6,6 @@ from functools import cached_property
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QMenu,
     QStackedWidget,
     QTableView,
@@ -21,6 +20,7 @@ from salesdesk.ui.clipboard import copy_selection
 from salesdesk.ui.models.customer_table import COLUMN_KEYS, CustomerTableModel
 from salesdesk.ui.settings import Settings
 from salesdesk.ui.shortcuts import local_shortcut
+from salesdesk.ui.tables import style_record_table
 from salesdesk.ui.views.empty_state import EmptyState
 from salesdesk.ui.views.filter_bar import CustomerFilterBar
 
@@ -64,14 +64,7 @@ class CustomerListView(QWidget):
     def _build(self) -> None:
         table = self.table
         table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setShowGrid(False)
-        table.verticalHeader().hide()
-        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+        style_record_table(table)
         header = table.horizontalHeader()
         header.setSectionsMovable(True)
         header.setHighlightSections(False)

@@ -12,7 +12,6 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -40,6 +39,7 @@ from salesdesk.ui.icons import icon
 from salesdesk.ui.models.record_table import Cell, RecordTableModel
 from salesdesk.ui.ops import Op, read_pool, write_pool
 from salesdesk.ui.shortcuts import local_shortcut
+from salesdesk.ui.tables import style_record_table
 
 
 def _table(
@@ -56,17 +56,7 @@ def _table(
         table.setSortingEnabled(True)
     else:
         table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(
-        QAbstractItemView.SelectionMode.ExtendedSelection
-        if multi
-        else QAbstractItemView.SelectionMode.SingleSelection
-    )
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.setShowGrid(False)
-    table.verticalHeader().hide()
+    style_record_table(table, multi=multi, row_padding=None)
     table.horizontalHeader().setStretchLastSection(True)
     return table
 

@@ -12,7 +12,6 @@ from functools import cached_property
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
@@ -41,6 +40,7 @@ from salesdesk.ui.forms import fill_combo
 from salesdesk.ui.icons import icon
 from salesdesk.ui.models.logbook_table import COLUMN_KEYS, LogbookTableModel
 from salesdesk.ui.shortcuts import local_shortcut
+from salesdesk.ui.tables import style_record_table
 from salesdesk.ui.views.empty_state import EmptyState
 from salesdesk.ui.views.logbook_detail import (
     CUSTOMER_LINK,
@@ -207,14 +207,7 @@ class LogbookView(QWidget):
     def _build_table(self) -> None:
         table = self.table = QTableView(self)
         table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setShowGrid(False)
-        table.verticalHeader().hide()
-        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+        style_record_table(table)
         header = table.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionsMovable(True)

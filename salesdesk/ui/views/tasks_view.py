@@ -41,6 +41,7 @@ from salesdesk.ui.models.record_table import RecordTableModel
 from salesdesk.ui.models.task_table import COLUMN_KEYS, TaskTableModel, status_label
 from salesdesk.ui.pickers import PickedCustomer, customer_label
 from salesdesk.ui.shortcuts import local_shortcut
+from salesdesk.ui.tables import style_record_table
 from salesdesk.ui.views.empty_state import EmptyState
 from salesdesk.ui.views.task_filters import DEFAULTS, TaskFilterBar
 
@@ -215,14 +216,7 @@ class TasksView(QWidget):
     def _build_table(self) -> None:
         table = self.table
         table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setShowGrid(False)
-        table.verticalHeader().hide()
-        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+        style_record_table(table)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._context_menu)
         header = table.horizontalHeader()
