@@ -369,3 +369,69 @@ def check_no_overlap(record: str, new: ConditionRecord,
                     start=other.valid_from.isoformat(),
                     end=other.valid_to.isoformat() if other.valid_to else "…"),
                 key="valid_from")])
+
+
+# -- the condition types SalesDesk ships ------------------------------------------------
+
+def standard_types() -> tuple[ConditionType, ...]:
+    """The issue's condition types in their documented order. The customer price is the
+    most specific access of the base price (customer + article), so a customer price
+    replaces the price list, which replaces the list price."""
+    return (
+        ConditionType("PRICE", Step.BASE, Calculation.PER_UNIT,
+                      (KeyKind.CUSTOMER_ARTICLE, KeyKind.PRICE_GROUP_ARTICLE, KeyKind.ARTICLE),
+                      name=_("Base price")),
+        ConditionType("GROUP_DISCOUNT", Step.LINE, Calculation.PERCENT,
+                      (KeyKind.CUSTOMER_PRODUCT_GROUP, KeyKind.PRODUCT_GROUP), sequence=10,
+                      name=_("Product-group discount")),
+        ConditionType("CUSTOMER_GROUP_DISCOUNT", Step.LINE, Calculation.PERCENT,
+                      (KeyKind.CUSTOMER_GROUP_PRODUCT_GROUP,), sequence=20,
+                      name=_("Customer-group discount")),
+        ConditionType("PROMOTION", Step.LINE, Calculation.PERCENT,
+                      (KeyKind.CUSTOMER_ARTICLE, KeyKind.ARTICLE), sequence=30,
+                      name=_("Promotion")),
+        ConditionType("SURCHARGE", Step.LINE, Calculation.PER_UNIT,
+                      (KeyKind.CUSTOMER_ARTICLE, KeyKind.ARTICLE), sequence=40,
+                      name=_("Surcharge")),
+        ConditionType("TURNOVER_BONUS", Step.BONUS, Calculation.PERCENT, (KeyKind.CUSTOMER,),
+                      scale_basis=ScaleBasis.TURNOVER, name=_("Turnover bonus")),
+        ConditionType("FREIGHT", Step.DOCUMENT, Calculation.PER_DOCUMENT, (KeyKind.CUSTOMER,),
+                      name=_("Freight")),
+    )
+
+
+def payment_terms_text(terms: PaymentTerms) -> str:
+    """"30 days net; 2 % within 14 days, 1 % within 21 days" (for sheets and pickers)."""
+    parts = [_("{days} days net").format(days=terms.net_days)]
+    parts += [_("{percent} % within {days} days").format(percent=f"{percent.normalize():f}",
+                                                         days=days)
+              for percent, days in terms.cash_discounts]
+    return "; ".join(parts)
+
+
+def check_payment_terms(record: str, terms: PaymentTerms) -> PaymentTerms:
+    """Stages ordered by days, discounts falling, all within the net days."""
+    errors = []
+    if terms.net_days < 0:
+        errors.append(FieldError(record, _("Net days"), _("cannot be negative"), key="net_days"))
+    previous_days, previous_percent = -1, HUNDRED
+    for percent, days in terms.cash_discounts:
+        if not ZERO < percent < HUNDRED:
+            errors.append(FieldError(record, _("Cash discount"), _(
+                "{percent} % is not between 0 % and 100 %").format(percent=percent),
+                key="cash_discounts"))
+        if days <= previous_days or percent >= previous_percent:
+            errors.append(FieldError(record, _("Cash discount"), _(
+                "stages must run from the shortest period with the highest discount to "
+                "longer ones with less"), key="cash_discounts"))
+        if days > terms.net_days:
+            errors.append(FieldError(record, _("Cash discount"), _(
+                "{days} days are longer than the {net} days net").format(
+                    days=days, net=terms.net_days), key="cash_discounts"))
+        previous_days, previous_percent = days, percent
+    if errors:
+        raise ValidationFailed(errors)
+    return terms
+
+
+INCOTERMS_2020 = ("EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF")

@@ -211,3 +211,31 @@ def test_rounding_is_half_up_to_the_currency():
     yen = PriceRequest("C", "A", D(3), date(2026, 1, 1), currency="JPY")
     assert price(yen, [BASE], Book(record("y", BASE, K.ARTICLE, ["A"], (0, "33.5")))
                  ).net_value == D("101")  # 100.5 → 101 yen
+
+
+def test_standard_types_price_a_line_in_the_documented_order():
+    from salesdesk.domain.pricing import standard_types
+
+    types = {t.code: t for t in standard_types()}
+    book = Book(record("list", types["PRICE"], K.ARTICLE, ["A-100"], (0, "20.00")),
+                record("grp", types["GROUP_DISCOUNT"], K.PRODUCT_GROUP, ["GLOVES"], (0, "-10")),
+                record("cust", types["CUSTOMER_GROUP_DISCOUNT"],
+                       K.CUSTOMER_GROUP_PRODUCT_GROUP, ["RET", "WORKWEAR"], (0, "-5")),
+                record("sur", types["SURCHARGE"], K.ARTICLE, ["A-100"], (0, "0.50")))
+    result = price(huber(4, date(2026, 3, 1)), tuple(types.values()), book)
+    # 80.00; −10 % = −8.00 → 72.00; −5 % of 72.00 = −3.60 → 68.40; +4 × 0.50 → 70.40
+    assert [a.value for a in result.applied] == [D("80.00"), D("-8.00"), D("-3.60"),
+                                                 D("2.00")]
+    assert result.net_unit_price == D("17.6000")
+
+
+def test_payment_terms_read_and_check():
+    from salesdesk.domain.pricing import check_payment_terms, payment_terms_text
+
+    terms = PaymentTerms(30, ((D("3"), 8), (D("2"), 14)))
+    assert payment_terms_text(terms) == "30 days net; 3 % within 8 days; 2 % within 14 days"
+    assert check_payment_terms("Payment term S14", terms) is terms
+    with pytest.raises(ValidationFailed, match="stages must run"):
+        check_payment_terms("S14", PaymentTerms(30, ((D(2), 14), (D(3), 8))))
+    with pytest.raises(ValidationFailed, match="45 days are longer than the 30 days net"):
+        check_payment_terms("S14", PaymentTerms(30, ((D(2), 45),)))
