@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -71,6 +72,19 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("file", type=Path)
     exp.add_argument("--search", default="")
     exp.set_defaults(run=_run_customers_export)
+
+    pricing = commands.add_parser("price", help=_("the price of an article for a customer"))
+    _common(pricing)
+    pricing.add_argument("customer", metavar="CUSTOMER", help=_("customer number (K-000001)"))
+    pricing.add_argument("article", metavar="ARTICLE", help=_("article number"))
+    pricing.add_argument("--qty", type=Decimal, default=Decimal(1),
+                         help=_("quantity (default 1)"))
+    pricing.add_argument("--date", type=date.fromisoformat, default=None,
+                         help=_("price on this day, YYYY-MM-DD (default today)"))
+    pricing.add_argument("--explain", action="store_true",
+                         help=_("show which condition records won and why the others lost"))
+    pricing.add_argument("--format", choices=("table", "json"), default="table")
+    pricing.set_defaults(run=_run_price)
     return parser
 
 
@@ -133,6 +147,44 @@ def _run_demo(args: argparse.Namespace) -> int:
     print(_("Created {customers} customers, {contacts} contacts, {addresses} addresses, "
             "{logbook_entries} logbook entries, {tasks} tasks and {appointments} appointments "
             "in {path}").format(path=data_dir_of(args), **summary))
+    return 0
+
+
+def _run_price(args: argparse.Namespace) -> int:
+    from salesdesk.services.pricing import key_names, price_line
+
+    if args.qty <= 0:
+        raise DomainError(_("--qty: must be more than 0"))
+    on = args.date or date.today()
+    with _store(args, write=False) as store:
+        reader = store.reader()
+        result = price_line(reader, args.customer, args.article, args.qty, on)
+        names = key_names(reader, result)
+    explained = result.explain(lambda part: names.get(part, part))
+    if args.format == "json":
+        json.dump({
+            "customer": args.customer, "article": args.article, "quantity": str(args.qty),
+            "date": on.isoformat(), "currency": result.request.currency,
+            "base_value": str(result.base_value), "net_value": str(result.net_value),
+            "net_unit_price": str(result.net_unit_price),
+            "applied": [{"type": a.type_code, "record": a.record_id, "key": a.key_kind.value,
+                         "rate": str(a.rate), "value": str(a.value)} for a in result.applied],
+            "document": [{"type": a.type_code, "value": str(a.value)} for a in result.document],
+            "explain": explained if args.explain else [],
+        }, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    currency = result.request.currency
+    for applied in result.applied:
+        print(f"{applied.type_code:<24} {applied.rate:>10} {applied.value:>12} {currency}")
+    for applied in result.document:
+        print(f"{applied.type_code:<24} {'':>10} {applied.value:>12} {currency} "
+              + _("(per document)"))
+    print(_("net {value} {currency} = {unit} {currency} per unit").format(
+        value=result.net_value, unit=result.net_unit_price, currency=currency))
+    if args.explain:
+        print()
+        print("\n".join(explained))
     return 0
 
 

@@ -175,6 +175,7 @@ class TraceEntry:
     record_id: str
     verdict: str  # won / lost / none
     reason: str
+    key: tuple[str, ...] = ()
 
 
 @dataclass
@@ -195,13 +196,16 @@ class PriceResult:
     def base_unit_price(self) -> Decimal:
         return (self.base_value / self.request.quantity).quantize(UNIT_PLACES, ROUND_HALF_UP)
 
-    def explain(self) -> list[str]:
-        """The trace as lines a person reads (``salesdesk price --explain``)."""
+    def explain(self, name: Callable[[str], str] = str) -> list[str]:
+        """The trace as lines a person reads (``salesdesk price --explain``); ``name``
+        turns a key part (an id) into what people call it (a number or code)."""
         lines = []
         for entry in self.trace:
             where = entry.key_kind.label if entry.key_kind else "–"
+            if entry.key:
+                where += " " + " / ".join(name(part) for part in entry.key)
             record = f" {entry.record_id}" if entry.record_id else ""
-            lines.append(f"{entry.type_code:<12} {where:<34} {entry.verdict:<5}{record}: "
+            lines.append(f"{entry.type_code:<16} {where:<44} {entry.verdict:<5}{record}: "
                          f"{entry.reason}")
         return lines
 
@@ -238,21 +242,22 @@ def _find(ctype: ConditionType, request: PriceRequest, lookup: Lookup, basis: De
                                  reverse=True):
                 if not record.released:
                     trace.append(TraceEntry(ctype.code, kind, record.id, "lost",
-                                            _("not released (draft)")))
+                                            _("not released (draft)"), key))
                     continue
                 if not record.valid_on(request.on):
                     trace.append(TraceEntry(ctype.code, kind, record.id, "lost", _(
                         "not valid on {day} (valid {start} to {end})").format(
                             day=request.on.isoformat(), start=record.valid_from.isoformat(),
-                            end=record.valid_to.isoformat() if record.valid_to else "…")))
+                            end=record.valid_to.isoformat() if record.valid_to else "…"),
+                        key))
                     continue
                 value = record.value_for(basis)
                 if value is None:
                     trace.append(TraceEntry(ctype.code, kind, record.id, "lost", _(
-                        "its first scale starts above {basis}").format(basis=basis)))
+                        "its first scale starts above {basis}").format(basis=basis), key))
                     continue
-                trace.append(TraceEntry(ctype.code, kind, record.id, "won", _(
-                    "most specific valid record ({key})").format(key=" / ".join(key))))
+                trace.append(TraceEntry(ctype.code, kind, record.id, "won",
+                                        _("most specific valid record"), key))
                 return record, kind, value
     trace.append(TraceEntry(ctype.code, None, "", "none", _("no valid record")))
     return None

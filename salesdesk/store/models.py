@@ -467,3 +467,71 @@ class NumberSequence(Base):
     __tablename__ = "number_sequence"
     name: Mapped[str] = mapped_column(String(30), primary_key=True)
     next_value: Mapped[int] = mapped_column(default=1)
+
+
+# -- articles, price lists and conditions (issue 4) -------------------------------------
+
+class ProductGroup(Synced, Base):
+    """A product group; groups nest (gloves → workwear → all)."""
+
+    __tablename__ = "product_group"
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("product_group.id"),
+                                                        default=None)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
+class Article(Synced, Base):
+    __tablename__ = "article"
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # the name in other languages: JSON {"en": "…", "fr": "…"}; ``name`` is the default
+    names: Mapped[str] = mapped_column(Text, default="")
+    product_group_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("product_group.id"), index=True, default=None)
+    unit: Mapped[str] = mapped_column(String(10), default="pcs")
+    pack_size: Mapped[int] = mapped_column(default=1)
+    season: Mapped[str] = mapped_column(String(20), default="")
+    ean: Mapped[str] = mapped_column(String(14), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    product_group: Mapped[ProductGroup | None] = relationship()
+
+
+class PriceList(Synced, Base):
+    """A price list for the customers of a price group: its prices are the condition
+    records of the base price keyed by (price group, article) that name this list."""
+
+    __tablename__ = "price_list"
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    price_group_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("price_group.id"))
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None] = mapped_column(default=None)
+
+
+class ConditionRecord(Synced, Base):
+    """One condition record (domain/pricing.py): a type, a key from specific to general,
+    a validity, a release status and its value or scale. Never changed in place once
+    released: a new price is a new record with a new validity."""
+
+    __tablename__ = "condition_record"
+    __table_args__ = (
+        Index("ix_condition_record_lookup", "type_code", "key_kind", "key1", "key2",
+              "valid_from"),
+    )
+    type_code: Mapped[str] = mapped_column(String(30))
+    key_kind: Mapped[str] = mapped_column(String(30))
+    # the key's parts as the engine compares them (ids in hex, or codes); key2 "" if none
+    key1: Mapped[str] = mapped_column(String(40))
+    key2: Mapped[str] = mapped_column(String(40), default="")
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None] = mapped_column(default=None)
+    released: Mapped[bool] = mapped_column(default=False)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    # the scale as JSON [["0", "12.50"], ["100", "11.20"]]: threshold, value (Decimal text)
+    scales: Mapped[str] = mapped_column(Text)
+    price_list_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("price_list.id"), index=True, default=None)
+    note: Mapped[str] = mapped_column(String(200), default="")

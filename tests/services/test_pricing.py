@@ -1,0 +1,100 @@
+"""Prices from the store: records saved with their checks, priced through the engine."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from salesdesk.domain.errors import NotFound, ValidationFailed
+from salesdesk.domain.pricing import KeyKind, Scale
+from salesdesk.services import pricing as ps
+from salesdesk.services.customers import create_customer
+from salesdesk.store.models import Article, CustomerGroup, PriceGroup, ProductGroup
+
+
+@pytest.fixture
+def shop(session):
+    workwear = ProductGroup(code="WORKWEAR", name="Arbeitskleidung")
+    session.add(workwear)
+    session.flush()
+    gloves = ProductGroup(code="GLOVES", name="Handschuhe", parent_id=workwear.id)
+    retail, dealer = CustomerGroup(code="RET", name="Retail"), PriceGroup(code="PG2",
+                                                                         name="Dealer")
+    session.add_all([gloves, retail, dealer])
+    session.flush()
+    article = Article(number="A-100", name="Arbeitshandschuhe Größe 9",
+                      product_group_id=gloves.id)
+    session.add(article)
+    customer = create_customer(session, {"name": "Müller Bau GmbH",
+                                         "customer_group_id": retail.id,
+                                         "price_group_id": dealer.id})
+    session.flush()
+
+    def save(type_code, kind, key, *scales, **extra):
+        return ps.save_condition(session, {
+            "type_code": type_code, "key_kind": kind, "key": key,
+            "scales": [Scale(D(t), D(v)) for t, v in scales],
+            "valid_from": extra.pop("valid_from", date(2026, 1, 1)), **extra})
+
+    save("PRICE", KeyKind.ARTICLE, [article.id.hex], (0, "12.50"))
+    save("PRICE", KeyKind.PRICE_GROUP_ARTICLE, [dealer.id.hex, article.id.hex], (0, "11.90"),
+         (100, "11.20"))
+    save("PRICE", KeyKind.CUSTOMER_ARTICLE, [customer.id.hex, article.id.hex], (0, "10.00"),
+         valid_to=date(2026, 6, 30))
+    save("CUSTOMER_GROUP_DISCOUNT", KeyKind.CUSTOMER_GROUP_PRODUCT_GROUP,
+         [retail.id.hex, workwear.id.hex], (0, "-10"))
+    session.commit()
+    return {"customer": customer, "article": article, "save": save, "dealer": dealer}
+
+
+def test_a_line_is_priced_from_the_stored_conditions(session, shop):
+    may = ps.price_line(session, shop["customer"].number, "A-100", D(10), date(2026, 5, 1))
+    assert may.net_value == D("90.00")  # 10 × 10.00 − 10 % (group discount via parent group)
+    july = ps.price_line(session, shop["customer"].number, "A-100", D(100), date(2026, 7, 1))
+    assert july.net_value == D("1008.00")  # price list scale from 100: 11.20, −10 %
+    names = ps.key_names(session, july)
+    text = "\n".join(july.explain(lambda part: names.get(part, part)))
+    assert "customer and article K-000001 / A-100" in text and "not valid on 2026-07-01" in text
+    assert "customer group and product group RET / WORKWEAR" in text
+
+
+def test_bad_records_change_nothing(session, shop):
+    article = shop["article"].id.hex
+    before = session.query(ps.ConditionRecord).count()
+    with pytest.raises(ValidationFailed, match="overlaps the record valid 2026-01-01"):
+        shop["save"]("PRICE", KeyKind.ARTICLE, [article], (0, "13.00"),
+                     valid_from=date(2026, 3, 1))
+    with pytest.raises(ValidationFailed, match="thresholds must rise"):
+        shop["save"]("PROMOTION", KeyKind.ARTICLE, [article], (10, "-5"), (5, "-7"))
+    with pytest.raises(ValidationFailed, match="Price: cannot be negative"):
+        shop["save"]("PRICE", KeyKind.ARTICLE, [article], (0, "-1"),
+                     valid_from=date(2027, 1, 1))
+    with pytest.raises(ValidationFailed, match="PROMOTION is not keyed by product group"):
+        shop["save"]("PROMOTION", KeyKind.PRODUCT_GROUP, ["X"], (0, "-5"))
+    assert session.query(ps.ConditionRecord).count() == before
+
+
+def test_a_new_price_follows_the_old_one_which_keeps_its_history(session, shop):
+    article = shop["article"].id.hex
+    new = ps.save_condition(session, {
+        "type_code": "PRICE", "key_kind": KeyKind.ARTICLE, "key": [article],
+        "scales": [Scale(D(0), D("13.00"))], "valid_from": date(2027, 1, 1)}, succeed=True)
+    session.commit()
+    old = session.query(ps.ConditionRecord).filter_by(key_kind="article", key1=article,
+                                                      valid_from=date(2026, 1, 1)).one()
+    assert (old.valid_to, ps.scales_from_json(old.scales)[0].value) == (
+        date(2026, 12, 31), D("12.50"))
+    assert new.valid_to is None
+    walk_in = create_customer(session, {"name": "Laufkunde"})  # no group: the list price
+    session.commit()
+    assert ps.price_line(session, walk_in.number, "A-100", D(1), date(2026, 12, 31)
+                         ).base_value == D("12.50")
+    assert ps.price_line(session, walk_in.number, "A-100", D(1), date(2027, 1, 1)
+                         ).base_value == D("13.00")
+
+
+def test_unknown_customer_or_article(session, shop):
+    with pytest.raises(NotFound, match="no article X-1"):
+        ps.price_line(session, shop["customer"].number, "X-1", D(1), date(2026, 5, 1))
+    with pytest.raises(NotFound, match="no customer K-999999"):
+        ps.price_line(session, "K-999999", "A-100", D(1), date(2026, 5, 1))
