@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import IntEnum, StrEnum
+from functools import cache
 
 from salesdesk.domain.errors import FieldError, ValidationFailed
 from salesdesk.domain.money import round_money
@@ -220,17 +221,19 @@ class PricingError(ValidationFailed):
 def _keys(request: PriceRequest, kind: KeyKind) -> list[tuple[str, ...]]:
     """The keys to look up for one key kind (a product group hierarchy gives several)."""
     groups = request.product_groups
-    return {
-        KeyKind.CUSTOMER_ARTICLE: [(request.customer, request.article)],
-        KeyKind.CUSTOMER_PRODUCT_GROUP: [(request.customer, g) for g in groups],
-        KeyKind.PRICE_GROUP_ARTICLE: [(request.price_group, request.article)]
-        if request.price_group else [],
-        KeyKind.CUSTOMER_GROUP_PRODUCT_GROUP: [(request.customer_group, g) for g in groups]
-        if request.customer_group else [],
-        KeyKind.PRODUCT_GROUP: [(g,) for g in groups],
-        KeyKind.ARTICLE: [(request.article,)],
-        KeyKind.CUSTOMER: [(request.customer,)],
-    }[kind]
+    if kind is KeyKind.CUSTOMER_ARTICLE:
+        return [(request.customer, request.article)]
+    if kind is KeyKind.CUSTOMER_PRODUCT_GROUP:
+        return [(request.customer, g) for g in groups]
+    if kind is KeyKind.PRICE_GROUP_ARTICLE:
+        return [(request.price_group, request.article)] if request.price_group else []
+    if kind is KeyKind.CUSTOMER_GROUP_PRODUCT_GROUP:
+        return [(request.customer_group, g) for g in groups] if request.customer_group else []
+    if kind is KeyKind.PRODUCT_GROUP:
+        return [(g,) for g in groups]
+    if kind is KeyKind.ARTICLE:
+        return [(request.article,)]
+    return [(request.customer,)]
 
 
 def _find(ctype: ConditionType, request: PriceRequest, lookup: Lookup, basis: Decimal,
@@ -382,6 +385,13 @@ def standard_types() -> tuple[ConditionType, ...]:
     """The issue's condition types in their documented order. The customer price is the
     most specific access of the base price (customer + article), so a customer price
     replaces the price list, which replaces the list price."""
+    from salesdesk.i18n import current_language
+
+    return _standard_types(current_language())  # made once per language: names translated
+
+
+@cache
+def _standard_types(language: str) -> tuple[ConditionType, ...]:
     return (
         ConditionType("PRICE", Step.BASE, Calculation.PER_UNIT,
                       (KeyKind.CUSTOMER_ARTICLE, KeyKind.PRICE_GROUP_ARTICLE, KeyKind.ARTICLE),
