@@ -218,7 +218,7 @@ class PricingError(ValidationFailed):
     pass
 
 
-def _keys(request: PriceRequest, kind: KeyKind) -> list[tuple[str, ...]]:
+def keys_for(request: PriceRequest, kind: KeyKind) -> list[tuple[str, ...]]:
     """The keys to look up for one key kind (a product group hierarchy gives several)."""
     groups = request.product_groups
     if kind is KeyKind.CUSTOMER_ARTICLE:
@@ -240,7 +240,7 @@ def _find(ctype: ConditionType, request: PriceRequest, lookup: Lookup, basis: De
           trace: list[TraceEntry]) -> tuple[ConditionRecord, KeyKind, Decimal] | None:
     """The winning record of a type for this line (and its value), tracing the others."""
     for kind in ctype.access:
-        for key in _keys(request, kind):
+        for key in keys_for(request, kind):
             for record in sorted(lookup(ctype.code, kind, key), key=lambda r: r.valid_from,
                                  reverse=True):
                 if not record.released:

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +29,7 @@ from salesdesk.domain.pricing import (
     check_base_price,
     check_no_overlap,
     check_scales,
+    keys_for,
     price,
     standard_types,
 )
@@ -50,7 +52,10 @@ def scales_to_json(scales: list[Scale] | tuple[Scale, ...]) -> str:
     return json.dumps([[str(s.threshold), str(s.value)] for s in scales])
 
 
+@lru_cache(maxsize=4096)
 def scales_from_json(text: str) -> tuple[Scale, ...]:
+    """A stored scale (cached: many records share the same few scales, and the parsed
+    value is immutable)."""
     return tuple(Scale(Decimal(t), Decimal(v)) for t, v in json.loads(text))
 
 
@@ -118,30 +123,74 @@ def save_condition(session: Session, values: dict, *, succeed: bool = False
     return row
 
 
-class ConditionBook:
-    """The engine's lookup over the store (plain SQL; a Session or a reader). Answers are
-    kept for the book's life: price a sheet or a batch with one book."""
+_PARENTS: dict[int, tuple] = {}  # id(connection) → (connection, stamp, group → parent)
 
-    _SQL = ("SELECT id, type_code, key_kind, key1, key2, valid_from, valid_to, released, "
-            "scales FROM condition_record WHERE type_code = ? AND key_kind = ? AND key1 = ? "
-            "AND key2 = ? AND deleted_at IS NULL")
+
+class ConditionBook:
+    """The engine's lookup over the store (plain SQL on a Session or a reader). For each
+    line it reads, in one query, every record any condition type could use for that
+    line's keys; answers are kept for the book's life, so a sheet or a batch of one
+    customer's lines reads the customer's records once."""
+
+    _COLUMNS = ("SELECT id, type_code, key_kind, key1, key2, valid_from, valid_to, released, "
+                "scales FROM condition_record WHERE deleted_at IS NULL AND ")
 
     def __init__(self, source):
         self._conn = dbapi(source)
-        self._cache: dict[tuple, list[Rule]] = {}
+        self._read: set[tuple[str, str, str]] = set()  # (kind, key1, key2) read already
+        self._records: dict[tuple[str, str, str, str], list[Rule]] = {}
+        self._parties: dict[tuple[str, str], LineParty] = {}
+        self._parents: dict[str, str | None] | None = None
 
     def __call__(self, type_code: str, kind: KeyKind, key: tuple[str, ...]) -> list[Rule]:
-        wanted = (type_code, kind.value, key[0], key[1] if len(key) > 1 else "")
-        found = self._cache.get(wanted)
+        wanted = (kind.value, key[0], key[1] if len(key) > 1 else "")
+        if wanted not in self._read:
+            self._fetch([wanted])
+        return self._records.get((type_code, *wanted), [])
+
+    def prepare(self, request: PriceRequest, types: tuple[ConditionType, ...]) -> None:
+        """Read every record this line could use, in one query."""
+        kinds = {kind for ctype in types for kind in ctype.access}
+        wanted = {(kind.value, key[0], key[1] if len(key) > 1 else "")
+                  for kind in kinds for key in keys_for(request, kind)}
+        self._fetch([w for w in wanted if w not in self._read])
+
+    def _fetch(self, wanted: list[tuple[str, str, str]]) -> None:
+        for start in range(0, len(wanted), 100):
+            chunk = wanted[start : start + 100]
+            # one indexed search per key, joined by OR (SQLite's OR-by-union plan); a
+            # row-value IN (VALUES …) would scan the table
+            terms = " OR ".join("(key_kind = ? AND key1 = ? AND key2 = ?)" for _ in chunk)
+            rows = self._conn.execute(self._COLUMNS + f"({terms})",
+                                      [part for key in chunk for part in key])
+            for rid, code, k, k1, k2, first, end, released, scales in rows:
+                self._records.setdefault((code, k, k1, k2), []).append(Rule(
+                    rid, code, KeyKind(k), (k1,) if not k2 else (k1, k2),
+                    date.fromisoformat(first), date.fromisoformat(end) if end else None,
+                    scales_from_json(scales), bool(released)))
+            self._read.update(chunk)
+
+    def party(self, customer: str, article: str) -> LineParty:
+        """Customer, article and the article's product groups (read once per book)."""
+        found = self._parties.get((customer, article))
         if found is None:
-            found = [
-                Rule(rid, code, KeyKind(k), (k1,) if not k2 else (k1, k2),
-                     date.fromisoformat(start), date.fromisoformat(end) if end else None,
-                     scales_from_json(scales), bool(released))
-                for rid, code, k, k1, k2, start, end, released, scales
-                in self._conn.execute(self._SQL, wanted)]
-            self._cache[wanted] = found
+            found = self._parties[(customer, article)] = _party(self, customer, article)
         return found
+
+    def parents(self) -> dict[str, str | None]:
+        """Each product group's parent: read once per connection and kept while no other
+        connection has changed the store (SQLite's data_version says so)."""
+        if self._parents is None:
+            conn = self._conn
+            # data_version: changes by other connections; total_changes: by this one
+            stamp = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+            cached = _PARENTS.get(id(conn))
+            if cached is None or cached[0] is not conn or cached[1] != stamp:
+                cached = (conn, stamp, dict(conn.execute(
+                    "SELECT id, parent_id FROM product_group WHERE deleted_at IS NULL")))
+                _PARENTS[id(conn)] = cached  # holds the connection: its id stays its own
+            self._parents = cached[2]
+        return self._parents
 
 
 @dataclass(frozen=True)
@@ -156,38 +205,43 @@ class LineParty:
     product_groups: tuple[str, ...]
 
 
-def _party(conn, customer: str, article: str) -> LineParty:
-    row = conn.execute(
-        "SELECT id, coalesce(customer_group_id, ''), coalesce(price_group_id, ''), currency "
-        "FROM customer WHERE (number = ? OR id = ?) AND deleted_at IS NULL",
-        (customer.strip().upper(), customer)).fetchone()
+def _party(book: ConditionBook, customer: str, article: str) -> LineParty:
+    row = book._conn.execute(
+        "SELECT c.id, coalesce(c.customer_group_id, ''), coalesce(c.price_group_id, ''), "
+        "c.currency, a.id, a.product_group_id FROM customer c, article a "
+        "WHERE (c.number = ? OR c.id = ?) AND c.deleted_at IS NULL "
+        "AND (a.number = ? OR a.id = ?) AND a.deleted_at IS NULL",
+        (customer.strip().upper(), customer, article.strip(), article)).fetchone()
     if row is None:
-        raise NotFound(_("There is no customer {key}.").format(key=customer))
-    item = conn.execute(
-        "SELECT id, product_group_id FROM article WHERE (number = ? OR id = ?) "
-        "AND deleted_at IS NULL", (article.strip(), article)).fetchone()
-    if item is None:
-        raise NotFound(_("There is no article {key}.").format(key=article))
-    groups, group = [], item[1]
+        _not_found(book._conn, customer, article)
+    parents, groups, group = book.parents(), [], row[5]
     while group and group not in groups:  # the group, then its parents
         groups.append(group)
-        parent = conn.execute("SELECT parent_id FROM product_group WHERE id = ?",
-                              (group,)).fetchone()
-        group = parent[0] if parent else None
-    return LineParty(row[0], row[1], row[2], row[3], item[0], tuple(groups))
+        group = parents.get(group)
+    return LineParty(row[0], row[1], row[2], row[3], row[4], tuple(groups))
+
+
+def _not_found(conn, customer: str, article: str) -> None:
+    if conn.execute("SELECT 1 FROM customer WHERE (number = ? OR id = ?) AND deleted_at IS "
+                    "NULL", (customer.strip().upper(), customer)).fetchone() is None:
+        raise NotFound(_("There is no customer {key}.").format(key=customer))
+    raise NotFound(_("There is no article {key}.").format(key=article))
 
 
 def price_line(source, customer: str, article: str, quantity: Decimal, on: date, *,
                book: ConditionBook | None = None, turnover: Decimal = Decimal(0)) -> PriceResult:
-    """The price of ``quantity`` of an article for a customer on a day (numbers or ids)."""
-    conn = dbapi(source)
-    party = _party(conn, customer, article)
+    """The price of ``quantity`` of an article for a customer on a day (numbers or ids).
+    Pass one ``book`` for many lines of a customer (a sheet): its records are read once."""
+    book = book or ConditionBook(source)
+    party = book.party(customer, article)
     request = PriceRequest(
         customer=party.customer, article=party.article, quantity=Decimal(quantity), on=on,
         currency=party.currency, customer_group=party.customer_group,
         price_group=party.price_group, product_groups=party.product_groups,
         turnover=turnover)
-    return price(request, standard_types(), book or ConditionBook(conn))
+    types = standard_types()
+    book.prepare(request, types)
+    return price(request, types, book)
 
 
 def key_names(source, result: PriceResult) -> dict[str, str]:

@@ -518,7 +518,8 @@ class ConditionRecord(Synced, Base):
 
     __tablename__ = "condition_record"
     __table_args__ = (
-        Index("ix_condition_record_lookup", "type_code", "key_kind", "key1", "key2",
+        # all records a line could use come in one query by (kind, key) (services/pricing.py)
+        Index("ix_condition_record_lookup", "key_kind", "key1", "key2", "type_code",
               "valid_from"),
     )
     type_code: Mapped[str] = mapped_column(String(30))

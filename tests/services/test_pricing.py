@@ -98,3 +98,16 @@ def test_unknown_customer_or_article(session, shop):
         ps.price_line(session, shop["customer"].number, "X-1", D(1), date(2026, 5, 1))
     with pytest.raises(NotFound, match="no customer K-999999"):
         ps.price_line(session, "K-999999", "A-100", D(1), date(2026, 5, 1))
+
+
+def test_a_new_parent_group_is_seen_by_the_next_price(session, shop):
+    from salesdesk.store.models import ProductGroup
+
+    customer = shop["customer"].number
+    assert ps.price_line(session, customer, "A-100", D(1), date(2026, 5, 1)).net_value == \
+        D("9.00")  # 10.00 − 10 % for RET / WORKWEAR
+    gloves = session.query(ProductGroup).filter_by(code="GLOVES").one()
+    gloves.parent_id = None  # GLOVES no longer belongs to WORKWEAR
+    session.flush()
+    assert ps.price_line(session, customer, "A-100", D(1), date(2026, 5, 1)).net_value == \
+        D("10.00")

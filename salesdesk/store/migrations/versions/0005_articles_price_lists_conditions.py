@@ -119,7 +119,7 @@ def upgrade() -> None:
     with op.batch_alter_table("condition_record", schema=None) as batch_op:
         batch_op.create_index(
             "ix_condition_record_lookup",
-            ["type_code", "key_kind", "key1", "key2", "valid_from"],
+            ["key_kind", "key1", "key2", "type_code", "valid_from"],
             unique=False,
         )
         batch_op.create_index(
