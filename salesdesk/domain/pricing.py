@@ -171,12 +171,32 @@ class Applied:
 
 @dataclass(frozen=True)
 class TraceEntry:
+    """One decision. The reason is a code and its details, put into words (in the
+    current language) only when someone reads it: pricing a sheet writes thousands."""
+
     type_code: str
     key_kind: KeyKind | None
     record_id: str
     verdict: str  # won / lost / none
-    reason: str
+    why: str  # a code of _REASONS
     key: tuple[str, ...] = ()
+    detail: tuple = ()
+
+    @property
+    def reason(self) -> str:
+        return _REASONS[self.why]().format(*self.detail)
+
+
+_REASONS = {
+    "draft": lambda: _("not released (draft)"),
+    "not_valid": lambda: _("not valid on {0} (valid {1} to {2})"),
+    "scale": lambda: _("its first scale starts above {0}"),
+    "won": lambda: _("most specific valid record"),
+    "none": lambda: _("no valid record"),
+    "base_found": lambda: _("a base price was found already"),
+    "capped": lambda: _("capped: the line would go below zero"),
+    "no_base": lambda: _("no base price: the article has no price for this customer"),
+}
 
 
 @dataclass
@@ -241,28 +261,28 @@ def _find(ctype: ConditionType, request: PriceRequest, lookup: Lookup, basis: De
     """The winning record of a type for this line (and its value), tracing the others."""
     for kind in ctype.access:
         for key in keys_for(request, kind):
-            for record in sorted(lookup(ctype.code, kind, key), key=lambda r: r.valid_from,
-                                 reverse=True):
+            found = lookup(ctype.code, kind, key)
+            if len(found) > 1:  # the newest validity first (only one can be valid)
+                found = sorted(found, key=lambda r: r.valid_from, reverse=True)
+            for record in found:
                 if not record.released:
-                    trace.append(TraceEntry(ctype.code, kind, record.id, "lost",
-                                            _("not released (draft)"), key))
+                    trace.append(TraceEntry(ctype.code, kind, record.id, "lost", "draft", key))
                     continue
                 if not record.valid_on(request.on):
-                    trace.append(TraceEntry(ctype.code, kind, record.id, "lost", _(
-                        "not valid on {day} (valid {start} to {end})").format(
-                            day=request.on.isoformat(), start=record.valid_from.isoformat(),
-                            end=record.valid_to.isoformat() if record.valid_to else "…"),
-                        key))
+                    trace.append(TraceEntry(ctype.code, kind, record.id, "lost", "not_valid",
+                                            key, (request.on.isoformat(),
+                                                  record.valid_from.isoformat(),
+                                                  record.valid_to.isoformat()
+                                                  if record.valid_to else "…")))
                     continue
                 value = record.value_for(basis)
                 if value is None:
-                    trace.append(TraceEntry(ctype.code, kind, record.id, "lost", _(
-                        "its first scale starts above {basis}").format(basis=basis), key))
+                    trace.append(TraceEntry(ctype.code, kind, record.id, "lost", "scale", key,
+                                            (basis,)))
                     continue
-                trace.append(TraceEntry(ctype.code, kind, record.id, "won",
-                                        _("most specific valid record"), key))
+                trace.append(TraceEntry(ctype.code, kind, record.id, "won", "won", key))
                 return record, kind, value
-    trace.append(TraceEntry(ctype.code, None, "", "none", _("no valid record")))
+    trace.append(TraceEntry(ctype.code, None, "", "none", "none"))
     return None
 
 
@@ -274,6 +294,11 @@ def _scale_basis(ctype: ConditionType, request: PriceRequest, line_value: Decima
     return line_value
 
 
+@cache
+def _in_order(types: tuple[ConditionType, ...]) -> tuple[ConditionType, ...]:
+    return tuple(sorted(types, key=lambda t: (t.step, t.sequence, t.code)))
+
+
 def price(request: PriceRequest, types: Sequence[ConditionType], lookup: Lookup) -> PriceResult:
     """The net price of a line, every applied condition and the trace of the decisions."""
     if request.quantity <= 0:
@@ -281,7 +306,7 @@ def price(request: PriceRequest, types: Sequence[ConditionType], lookup: Lookup)
                                        key="quantity")])
     result = PriceResult(request)
     currency = request.currency
-    ordered = sorted(types, key=lambda t: (t.step, t.sequence, t.code))
+    ordered = _in_order(tuple(types))
     value = ZERO
     for step in (Step.BASE, Step.LINE, Step.BONUS):
         step_start = value
@@ -293,8 +318,8 @@ def price(request: PriceRequest, types: Sequence[ConditionType], lookup: Lookup)
             record, kind, rate = found
             if step is Step.BASE:
                 if result.base_value:  # one base price: the first base type that has one
-                    result.trace[-1] = TraceEntry(ctype.code, kind, record.id, "lost", _(
-                        "a base price was found already"))
+                    result.trace[-1] = TraceEntry(ctype.code, kind, record.id, "lost",
+                                                  "base_found")
                     continue
                 change = round_money(rate * request.quantity, currency)
                 result.base_value = change
@@ -308,14 +333,12 @@ def price(request: PriceRequest, types: Sequence[ConditionType], lookup: Lookup)
                                                round_money(rate, currency)))
                 continue
             if value + change < 0:
-                result.trace.append(TraceEntry(ctype.code, kind, record.id, "won", _(
-                    "capped: the line would go below zero")))
+                result.trace.append(TraceEntry(ctype.code, kind, record.id, "won", "capped"))
                 change = -value
             value += change
             result.applied.append(Applied(ctype.code, record.id, kind, rate, change))
         if step is Step.BASE and not result.base_value:
-            result.trace.append(TraceEntry("", None, "", "none", _(
-                "no base price: the article has no price for this customer")))
+            result.trace.append(TraceEntry("", None, "", "none", "no_base"))
     result.net_value = value
     for ctype in (t for t in ordered if t.step is Step.DOCUMENT):
         found = _find(ctype, request, lookup, value, result.trace)

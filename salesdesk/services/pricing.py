@@ -123,6 +123,8 @@ def save_condition(session: Session, values: dict, *, succeed: bool = False
     return row
 
 
+_KINDS = {kind.value: kind for kind in KeyKind}
+_day = lru_cache(maxsize=4096)(date.fromisoformat)  # validity dates repeat a lot
 _PARENTS: dict[int, tuple] = {}  # id(connection) → (connection, stamp, group → parent)
 
 
@@ -165,9 +167,8 @@ class ConditionBook:
                                       [part for key in chunk for part in key])
             for rid, code, k, k1, k2, first, end, released, scales in rows:
                 self._records.setdefault((code, k, k1, k2), []).append(Rule(
-                    rid, code, KeyKind(k), (k1,) if not k2 else (k1, k2),
-                    date.fromisoformat(first), date.fromisoformat(end) if end else None,
-                    scales_from_json(scales), bool(released)))
+                    rid, code, _KINDS[k], (k1,) if not k2 else (k1, k2), _day(first),
+                    _day(end) if end else None, scales_from_json(scales), bool(released)))
             self._read.update(chunk)
 
     def party(self, customer: str, article: str) -> LineParty:
