@@ -1,6 +1,7 @@
 """Money is Decimal, rounded half-up to the currency's minor unit at documented steps only."""
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
 
 from babel.numbers import get_currency_precision
 
@@ -8,7 +9,9 @@ from babel.numbers import get_currency_precision
 STORAGE_PLACES = 4
 
 
+@cache
 def minor_unit(currency: str) -> Decimal:
+    """0.01 for EUR, 1 for JPY (asked of babel once per currency: pricing rounds a lot)."""
     return Decimal(1).scaleb(-get_currency_precision(currency))
 
 
