@@ -73,6 +73,17 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--search", default="")
     exp.set_defaults(run=_run_customers_export)
 
+    articles = commands.add_parser("articles", help=_("list articles"))
+    article_actions = articles.add_subparsers(dest="action", metavar="ACTION", required=True)
+    article_list = article_actions.add_parser("list", help=_("list articles"))
+    _common(article_list)
+    article_list.add_argument("--search", default="",
+                              help=_("number, name, EAN or product group contains these words"))
+    article_list.add_argument("--limit", type=int, default=0,
+                              help=_("at most this many (0: all)"))
+    _format(article_list)
+    article_list.set_defaults(run=_run_articles_list)
+
     pricing = commands.add_parser("price", help=_("the price of an article for a customer"))
     _common(pricing)
     pricing.add_argument("customer", metavar="CUSTOMER", help=_("customer number (K-000001)"))
@@ -147,6 +158,19 @@ def _run_demo(args: argparse.Namespace) -> int:
     print(_("Created {customers} customers, {contacts} contacts, {addresses} addresses, "
             "{logbook_entries} logbook entries, {tasks} tasks and {appointments} appointments "
             "in {path}").format(path=data_dir_of(args), **summary))
+    return 0
+
+
+def _run_articles_list(args: argparse.Namespace) -> int:
+    from salesdesk.i18n import current_language
+    from salesdesk.services.articles import list_articles
+
+    columns = ("number", "name", "product_group", "unit", "pack_size", "season", "ean",
+               "active")
+    with _store(args, write=False) as store:
+        rows = list_articles(store.reader(), args.search, language=current_language(),
+                             limit=args.limit)
+    _print_records(args.format, columns, [asdict(row) for row in rows])
     return 0
 
 

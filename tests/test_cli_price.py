@@ -53,3 +53,20 @@ def test_unknown_article_is_one_line(tmp_path, capsys):
     assert main(["price", "K-000001", "X-9", "--data-dir", data]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["error: There is no article X-9."]
+
+
+def test_articles_list_searches_and_speaks_json(tmp_path, capsys):
+    data = _store(tmp_path)
+    store = open_store(tmp_path / "d", user="tester")
+    with store.session() as session:
+        session.add(Article(number="B-200", name="Schutzbrille", names='{"en": "Safety '
+                            'goggles"}', ean="4006381333931"))
+        session.commit()
+    store.close()
+    assert main(["articles", "list", "--format", "json", "--data-dir", data]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["number"] for r in rows] == ["A-100", "B-200"]
+    assert rows[1]["name"] == "Safety goggles"  # the English name, tests run in English
+    assert main(["articles", "list", "--search", "4006381", "--data-dir", data]) == 0
+    out = capsys.readouterr().out
+    assert "B-200" in out and "A-100" not in out
