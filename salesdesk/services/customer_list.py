@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from salesdesk.domain.money import STORAGE_PLACES
-from salesdesk.store.engine import dbapi
+from salesdesk.store.engine import dbapi, named_marks
 from salesdesk.store.search import FTS_TABLE, match_expression
 
 PAGE_SIZE = 200
@@ -95,9 +95,7 @@ def _where(conn, flt: CustomerFilter) -> tuple[list[str], dict]:
         broad = search_hits(conn, match) > BROAD_SHARE * total
         clauses.append(f"{'+' if broad else ''}c.search_key IN ({_HITS})")
     if flt.statuses:
-        marks = ", ".join(f":status{n}" for n in range(len(flt.statuses)))
-        clauses.append(f"c.status IN ({marks})")
-        params |= {f"status{n}": status for n, status in enumerate(flt.statuses)}
+        clauses.append(f"c.status IN ({named_marks('status', flt.statuses, params)})")
     for column, value in (("customer_group_id", flt.customer_group_id),
                           ("territory_id", flt.territory_id),
                           ("representative_id", flt.representative_id)):

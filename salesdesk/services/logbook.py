@@ -21,7 +21,7 @@ from salesdesk.i18n import _
 from salesdesk.services import lookups
 from salesdesk.services.settings import get_setting
 from salesdesk.services.users import current_user
-from salesdesk.store.engine import dbapi
+from salesdesk.store.engine import dbapi, named_marks
 from salesdesk.store.logbook_index import LOGBOOK_FTS
 from salesdesk.store.models import ContactPerson, Customer, LogbookContact, LogbookEntry
 from salesdesk.store.search import _id_chunks, match_expression
@@ -252,9 +252,7 @@ def _where(flt: LogbookFilter) -> tuple[str, dict]:
         clauses.append("e.customer_id = :customer")
         params["customer"] = flt.customer_id.hex
     if flt.kinds:
-        marks = ", ".join(f":k{n}" for n in range(len(flt.kinds)))
-        clauses.append(f"e.kind IN ({marks})")
-        params.update({f"k{n}": k for n, k in enumerate(flt.kinds)})
+        clauses.append(f"e.kind IN ({named_marks('k', flt.kinds, params)})")
     if flt.user_id is not None:
         clauses.append("e.user_id = :user")
         params["user"] = flt.user_id.hex

@@ -26,7 +26,7 @@ from salesdesk.domain.tasks import (
 from salesdesk.i18n import _
 from salesdesk.services import lookups
 from salesdesk.services.users import current_user
-from salesdesk.store.engine import dbapi
+from salesdesk.store.engine import dbapi, named_marks
 from salesdesk.store.models import ContactPerson, Customer, Task, TaskTransition, UserAccount
 from salesdesk.store.types import utcnow
 
@@ -257,13 +257,9 @@ def _where(flt: TaskFilter) -> tuple[str, dict]:
         clauses.append("t.assignee_id = :assignee")
         params["assignee"] = flt.assignee_id.hex
     if flt.statuses:
-        clauses.append("t.status IN ({})".format(", ".join(f":s{n}" for n in
-                                                              range(len(flt.statuses)))))
-        params.update({f"s{n}": s for n, s in enumerate(flt.statuses)})
+        clauses.append(f"t.status IN ({named_marks('s', flt.statuses, params)})")
     if flt.kinds:
-        clauses.append("t.kind IN ({})".format(", ".join(f":k{n}" for n in
-                                                          range(len(flt.kinds)))))
-        params.update({f"k{n}": k for n, k in enumerate(flt.kinds)})
+        clauses.append(f"t.kind IN ({named_marks('k', flt.kinds, params)})")
     if flt.due_from is not None:
         clauses.append("t.due_on >= :due_from")
         params["due_from"] = flt.due_from.isoformat()

@@ -186,3 +186,10 @@ def dbapi(source) -> sqlite3.Connection:
     if isinstance(source, sqlite3.Connection):
         return source
     return source.connection().connection.driver_connection
+
+
+def named_marks(prefix: str, values, params: dict) -> str:
+    """":p0, :p1, …" for an IN list, with the values added to ``params`` under those names."""
+    names = [f"{prefix}{n}" for n in range(len(values))]
+    params.update(zip(names, values, strict=True))
+    return ", ".join(f":{name}" for name in names)

@@ -41,7 +41,7 @@ from salesdesk.services.geo import (
     prepare_places,
     resolve_place,
 )
-from salesdesk.services.radius import NearCustomer, customers_near
+from salesdesk.services.radius import NearCustomer, NearResult, customers_near
 from salesdesk.store.engine import Store
 from salesdesk.ui.clipboard import copy_selection
 from salesdesk.ui.formatting import format_count, locale_name
@@ -73,7 +73,7 @@ class NearTableModel(QAbstractTableModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rows: list[NearCustomer] = []
+        self.rows: NearResult | list = []  # a search's NearResult (empty list before one)
 
     def headers(self) -> list[str]:
         return [
@@ -93,7 +93,10 @@ class NearTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def _cheap(self, index: int, key: str):
-        return _cheap_value(self.rows, index, key)
+        """Distance or number of a row without reading the row (NearResult knows them)."""
+        if key == "distance_km":
+            return self.rows.distance_km(index)
+        return self.rows.number(index).casefold()
 
     def rowCount(self, parent: QModelIndex = _ROOT) -> int:  # override
         return 0 if parent.isValid() else len(self.rows)
@@ -124,15 +127,6 @@ class NearTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and key == "city":
             return self.tr("Nearest address: {kind}").format(kind=_kind_label(row.address_kind))
         return None
-
-
-def _cheap_value(rows, index: int, key: str):
-    """Distance or number of a row without reading the row (NearResult knows them)."""
-    if key == "distance_km":
-        return rows.distance_km(index) if hasattr(rows, "distance_km") else \
-            rows[index].distance_km
-    return rows.number(index).casefold() if hasattr(rows, "number") else \
-        rows[index].number.casefold()
 
 
 def _kind_label(kind: str) -> str:

@@ -9,7 +9,6 @@ from alembic import op
 
 import salesdesk.store.types
 
-
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
