@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 
 DB_NAME = "salesdesk.sqlite3"
 # The newest schema this build knows; tests/store check it equals Alembic's head.
-HEAD_REVISION = "0005"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
+HEAD_REVISION = "0006"
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
 _PRAGMAS = ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000",
             "cache_size=-32000")
 

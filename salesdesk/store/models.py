@@ -76,11 +76,23 @@ class Territory(_Lookup, Base):
 
 
 class PaymentTerm(_Lookup, Base):
+    """Terms of payment: net days and cash-discount stages (domain.pricing.PaymentTerms)."""
+
     __tablename__ = "payment_term"
+    net_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    # stages as JSON [["2", 14], ["1", 21]]: percent (Decimal text), within days
+    cash_discounts: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
 
 
 class DeliveryTerm(_Lookup, Base):
+    """Terms of delivery: Incoterms 2020 rule and place, free-freight threshold, minimum
+    order (amounts in the customer's currency)."""
+
     __tablename__ = "delivery_term"
+    incoterm: Mapped[str] = mapped_column(String(3), default="", server_default="")
+    incoterm_place: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    free_freight_threshold: Mapped[Decimal | None] = mapped_column(default=None)
+    minimum_order: Mapped[Decimal | None] = mapped_column(default=None)
 
 
 SORTED_COLUMNS = ("name", "main_postal_code", "main_city", "main_country", "status",
@@ -116,6 +128,12 @@ class Customer(Synced, Base):
     credit_limit: Mapped[Decimal | None] = mapped_column(default=None)
     payment_term_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("payment_term.id"))
     delivery_term_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("delivery_term.id"))
+    # who gets the invoice when not the customer itself (another customer, e.g. a head office)
+    invoice_recipient_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("customer.id"), default=None)
+    return_conditions: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # encashment/collection discount in percent (Inkassorabatt), None: none agreed
+    collection_discount: Mapped[Decimal | None] = mapped_column(default=None)
     vat_id: Mapped[str] = mapped_column(String(20), default="")
     tax_number: Mapped[str] = mapped_column(String(30), default="")
     website: Mapped[str] = mapped_column(String(200), default="")
@@ -536,3 +554,34 @@ class ConditionRecord(Synced, Base):
     price_list_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("price_list.id"), index=True, default=None)
     note: Mapped[str] = mapped_column(String(200), default="")
+    # turnover bonus: the period whose turnover reaches the tiers (month, quarter,
+    # half_year, year); "" for every other type
+    turnover_period: Mapped[str] = mapped_column(String(10), default="", server_default="")
+
+
+class CustomerTurnover(Synced, Base):
+    """A customer's net turnover in a period, imported until sales documents exist."""
+
+    __tablename__ = "customer_turnover"
+    __table_args__ = (UniqueConstraint("customer_id", "period_start", "period_end"),)
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customer.id"), index=True)
+    period_start: Mapped[date]
+    period_end: Mapped[date]  # inclusive
+    amount: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    source: Mapped[str] = mapped_column(String(40), default="import")
+
+
+class IssuedConditionSheet(Synced, Base):
+    """A condition sheet as issued: the frozen snapshot (domain/condition_sheet.py JSON)
+    and the PDF filed on the customer's documents. Reprints come from the snapshot."""
+
+    __tablename__ = "issued_condition_sheet"
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customer.id"), index=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    issued_on: Mapped[date]
+    as_of: Mapped[date]
+    language: Mapped[str] = mapped_column(String(2))
+    snapshot: Mapped[str] = mapped_column(Text)
+    document_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("document.id"),
+                                                          default=None)
