@@ -26,12 +26,12 @@ stop at zero, and the trace says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import IntEnum, StrEnum
-from functools import cache
+from functools import cache, cached_property
 
 from salesdesk.domain.errors import FieldError, ValidationFailed
 from salesdesk.domain.money import round_money
@@ -123,6 +123,7 @@ class ConditionRecord:
     valid_to: date | None  # inclusive; None: open-ended
     scales: tuple[Scale, ...]  # one scale with threshold 0 for a plain value
     released: bool = True
+    period: str = ""  # turnover bonus: whose period's turnover counts (month, quarter, …)
 
     def valid_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
@@ -154,8 +155,20 @@ class PriceRequest:
     customer_group: str = ""
     price_group: str = ""
     product_groups: tuple[str, ...] = ()  # the article's group, then its parents
-    turnover: Decimal = ZERO  # the customer's turnover in the bonus period
+    # the customer's turnover: one amount, or per period of a bonus record ("month",
+    # "quarter", "half_year", "year"; a Mapping read only when a bonus record asks)
+    turnover: Decimal | Mapping[str, Decimal] = ZERO
     payment_terms: PaymentTerms | None = None
+
+    @cached_property
+    def keys(self) -> dict[KeyKind, list[tuple[str, ...]]]:
+        """The keys to look up, per key kind (worked out once per line)."""
+        return _keys(self)
+
+    def turnover_for(self, period: str) -> Decimal:
+        if isinstance(self.turnover, Decimal):
+            return self.turnover
+        return self.turnover.get(period, ZERO)
 
 
 @dataclass(frozen=True)
@@ -240,27 +253,35 @@ class PricingError(ValidationFailed):
 
 def keys_for(request: PriceRequest, kind: KeyKind) -> list[tuple[str, ...]]:
     """The keys to look up for one key kind (a product group hierarchy gives several)."""
-    groups = request.product_groups
-    if kind is KeyKind.CUSTOMER_ARTICLE:
-        return [(request.customer, request.article)]
-    if kind is KeyKind.CUSTOMER_PRODUCT_GROUP:
-        return [(request.customer, g) for g in groups]
-    if kind is KeyKind.PRICE_GROUP_ARTICLE:
-        return [(request.price_group, request.article)] if request.price_group else []
-    if kind is KeyKind.CUSTOMER_GROUP_PRODUCT_GROUP:
-        return [(request.customer_group, g) for g in groups] if request.customer_group else []
-    if kind is KeyKind.PRODUCT_GROUP:
-        return [(g,) for g in groups]
-    if kind is KeyKind.ARTICLE:
-        return [(request.article,)]
-    return [(request.customer,)]
+    return request.keys[kind]
+
+
+def _keys(request: PriceRequest) -> dict[KeyKind, list[tuple[str, ...]]]:
+    customer, article, groups = request.customer, request.article, request.product_groups
+    return {
+        _CA: [(customer, article)],
+        _CPG: [(customer, g) for g in groups],
+        _PGA: [(request.price_group, article)] if request.price_group else [],
+        _CGPG: ([(request.customer_group, g) for g in groups] if request.customer_group
+                else []),
+        _PG: [(g,) for g in groups],
+        _A: [(article,)],
+        _C: [(customer,)],
+    }
+
+
+_CA, _CPG, _PGA, _CGPG, _PG, _A, _C = (
+    KeyKind.CUSTOMER_ARTICLE, KeyKind.CUSTOMER_PRODUCT_GROUP, KeyKind.PRICE_GROUP_ARTICLE,
+    KeyKind.CUSTOMER_GROUP_PRODUCT_GROUP, KeyKind.PRODUCT_GROUP, KeyKind.ARTICLE,
+    KeyKind.CUSTOMER)
 
 
 def _find(ctype: ConditionType, request: PriceRequest, lookup: Lookup, basis: Decimal,
           trace: list[TraceEntry]) -> tuple[ConditionRecord, KeyKind, Decimal] | None:
     """The winning record of a type for this line (and its value), tracing the others."""
+    keys = request.keys
     for kind in ctype.access:
-        for key in keys_for(request, kind):
+        for key in keys[kind]:
             found = lookup(ctype.code, kind, key)
             if len(found) > 1:  # the newest validity first (only one can be valid)
                 found = sorted(found, key=lambda r: r.valid_from, reverse=True)
@@ -275,10 +296,12 @@ def _find(ctype: ConditionType, request: PriceRequest, lookup: Lookup, basis: De
                                                   record.valid_to.isoformat()
                                                   if record.valid_to else "…")))
                     continue
-                value = record.value_for(basis)
+                reached = (basis if ctype.scale_basis is not ScaleBasis.TURNOVER
+                           else request.turnover_for(record.period))
+                value = record.value_for(reached)
                 if value is None:
                     trace.append(TraceEntry(ctype.code, kind, record.id, "lost", "scale", key,
-                                            (basis,)))
+                                            (reached,)))
                     continue
                 trace.append(TraceEntry(ctype.code, kind, record.id, "won", "won", key))
                 return record, kind, value
@@ -290,13 +313,26 @@ def _scale_basis(ctype: ConditionType, request: PriceRequest, line_value: Decima
     if ctype.scale_basis is ScaleBasis.QUANTITY:
         return request.quantity
     if ctype.scale_basis is ScaleBasis.TURNOVER:
-        return request.turnover
+        return ZERO  # per record: the turnover of the record's period (_find)
     return line_value
 
 
-@cache
-def _in_order(types: tuple[ConditionType, ...]) -> tuple[ConditionType, ...]:
-    return tuple(sorted(types, key=lambda t: (t.step, t.sequence, t.code)))
+_PLANS: dict[int, tuple] = {}  # id(types) → (types, plan): hashing 7 types costs per line
+
+
+def _plan(types: tuple[ConditionType, ...]
+          ) -> tuple[tuple[Step, tuple[ConditionType, ...]], ...]:
+    """The types of each step (base, line, bonus, document) in the order they apply."""
+    known = _PLANS.get(id(types))
+    if known is not None and known[0] is types:
+        return known[1]
+    ordered = sorted(types, key=lambda t: (t.step, t.sequence, t.code))
+    plan = tuple((step, tuple(t for t in ordered if t.step is step))
+                 for step in (Step.BASE, Step.LINE, Step.BONUS, Step.DOCUMENT))
+    if len(_PLANS) > 16:
+        _PLANS.clear()
+    _PLANS[id(types)] = (types, plan)  # holds the tuple: its id stays its own
+    return plan
 
 
 def price(request: PriceRequest, types: Sequence[ConditionType], lookup: Lookup) -> PriceResult:
@@ -306,11 +342,11 @@ def price(request: PriceRequest, types: Sequence[ConditionType], lookup: Lookup)
                                        key="quantity")])
     result = PriceResult(request)
     currency = request.currency
-    ordered = _in_order(tuple(types))
+    plan = _plan(tuple(types))
     value = ZERO
-    for step in (Step.BASE, Step.LINE, Step.BONUS):
+    for step, step_types in plan[:3]:
         step_start = value
-        for ctype in (t for t in ordered if t.step is step):
+        for ctype in step_types:
             found = _find(ctype, request, lookup, _scale_basis(ctype, request, value),
                           result.trace)
             if found is None:
@@ -340,7 +376,7 @@ def price(request: PriceRequest, types: Sequence[ConditionType], lookup: Lookup)
         if step is Step.BASE and not result.base_value:
             result.trace.append(TraceEntry("", None, "", "none", "no_base"))
     result.net_value = value
-    for ctype in (t for t in ordered if t.step is Step.DOCUMENT):
+    for ctype in plan[3][1]:
         found = _find(ctype, request, lookup, value, result.trace)
         if found is not None:
             record, kind, rate = found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -25,11 +26,11 @@ from salesdesk.domain.pricing import (
     PriceRequest,
     PriceResult,
     Scale,
+    ScaleBasis,
     Step,
     check_base_price,
     check_no_overlap,
     check_scales,
-    keys_for,
     price,
     standard_types,
 )
@@ -37,6 +38,7 @@ from salesdesk.i18n import _
 from salesdesk.store.engine import dbapi
 from salesdesk.store.models import Article, ConditionRecord
 
+TURNOVER_PERIODS = ("month", "quarter", "half_year", "year")
 _KEY_PARTS = {
     KeyKind.CUSTOMER_ARTICLE: 2, KeyKind.CUSTOMER_PRODUCT_GROUP: 2,
     KeyKind.PRICE_GROUP_ARTICLE: 2, KeyKind.CUSTOMER_GROUP_PRODUCT_GROUP: 2,
@@ -63,7 +65,7 @@ def _rule(row) -> Rule:
     key = (row.key1,) if not row.key2 else (row.key1, row.key2)
     return Rule(row.id.hex if isinstance(row.id, uuid.UUID) else row.id, row.type_code,
                 KeyKind(row.key_kind), key, row.valid_from, row.valid_to,
-                scales_from_json(row.scales), row.released)
+                scales_from_json(row.scales), row.released, row.turnover_period)
 
 
 def save_condition(session: Session, values: dict, *, succeed: bool = False
@@ -98,8 +100,14 @@ def save_condition(session: Session, values: dict, *, succeed: bool = False
     if valid_to is not None and valid_to < valid_from:
         raise ValidationFailed([FieldError(record_name, _("Valid to"),
                                            _("is before the start"), key="valid_to")])
+    period = values.get("turnover_period", "") or ""
+    if ctype.scale_basis is ScaleBasis.TURNOVER and period not in TURNOVER_PERIODS:
+        raise ValidationFailed([FieldError(record_name, _("Turnover period"), _(
+            "must be month, quarter, half year or year"), key="turnover_period")])
+    if ctype.scale_basis is not ScaleBasis.TURNOVER:
+        period = ""
     new = Rule("new", ctype.code, kind, key, valid_from, valid_to, scales,
-               values.get("released", True))
+               values.get("released", True), period)
     same_key = session.scalars(select(ConditionRecord).where(
         ConditionRecord.type_code == ctype.code, ConditionRecord.key_kind == kind.value,
         ConditionRecord.key1 == key[0], ConditionRecord.key2 == (key[1] if len(key) > 1
@@ -117,7 +125,7 @@ def save_condition(session: Session, values: dict, *, succeed: bool = False
         key2=key[1] if len(key) > 1 else "", valid_from=valid_from, valid_to=valid_to,
         released=new.released, currency=values.get("currency", "EUR"),
         scales=scales_to_json(scales), price_list_id=values.get("price_list_id"),
-        note=values.get("note", ""))
+        note=values.get("note", ""), turnover_period=period)
     session.add(row)
     session.flush()
     return row
@@ -125,37 +133,84 @@ def save_condition(session: Session, values: dict, *, succeed: bool = False
 
 _KINDS = {kind.value: kind for kind in KeyKind}
 _day = lru_cache(maxsize=4096)(date.fromisoformat)  # validity dates repeat a lot
-_PARENTS: dict[int, tuple] = {}  # id(connection) → (connection, stamp, group → parent)
+_MAX_KEYS = 200_000  # records of this many keys at most are kept per connection
+_SHARED: dict[int, _Shared] = {}  # id(connection) → what its books have read
+
+
+_KIND_SETS: dict[int, tuple] = {}  # id(types) → (types, kinds); see domain.pricing._plan
+
+
+def _kinds(types: tuple[ConditionType, ...]) -> tuple[KeyKind, ...]:
+    """Every key kind some type looks up, each once."""
+    known = _KIND_SETS.get(id(types))
+    if known is None or known[0] is not types:
+        if len(_KIND_SETS) > 16:
+            _KIND_SETS.clear()
+        known = _KIND_SETS[id(types)] = (
+            types, tuple({kind: None for ctype in types for kind in ctype.access}))
+    return known[1]
+
+
+class _Shared:
+    """What books on one connection have read, kept while the store is unchanged: the
+    stamp is SQLite's data_version (commits by other connections) and the connection's
+    own total_changes (its writes, committed or not), so a change anywhere starts afresh.
+    """
+
+    def __init__(self, conn, stamp):
+        self.conn, self.stamp = conn, stamp  # holds the connection: its id stays its own
+        self.read: set[tuple[str, str, str]] = set()  # (kind, key1, key2) read already
+        self.records: dict[tuple[str, str, str, str], list[Rule]] = {}
+        self.customers: dict[str, tuple] = {}  # number or id → id, groups, currency
+        self.articles: dict[str, tuple] = {}  # number or id → id, its product groups
+        self.parents: dict[str, str | None] | None = None
+
+    @classmethod
+    def of(cls, conn) -> _Shared:
+        stamp = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+        shared = _SHARED.get(id(conn))
+        if (shared is None or shared.conn is not conn or shared.stamp != stamp
+                or len(shared.read) + len(shared.customers) + len(shared.articles) > _MAX_KEYS):
+            shared = _SHARED[id(conn)] = cls(conn, stamp)
+            while len(_SHARED) > 8:  # closed connections of earlier stores go first
+                del _SHARED[next(iter(_SHARED))]
+        return shared
 
 
 class ConditionBook:
     """The engine's lookup over the store (plain SQL on a Session or a reader). For each
     line it reads, in one query, every record any condition type could use for that
-    line's keys; answers are kept for the book's life, so a sheet or a batch of one
-    customer's lines reads the customer's records once."""
+    line's keys that no book on this connection has read since the store last changed;
+    so a sheet reads the customer's records once, and a price check after the first
+    reads only what is new to it (the article list price, the price groups' prices …)."""
 
     _COLUMNS = ("SELECT id, type_code, key_kind, key1, key2, valid_from, valid_to, released, "
-                "scales FROM condition_record WHERE deleted_at IS NULL AND ")
+                "scales, turnover_period FROM condition_record WHERE deleted_at IS NULL AND ")
 
     def __init__(self, source):
         self._conn = dbapi(source)
-        self._read: set[tuple[str, str, str]] = set()  # (kind, key1, key2) read already
-        self._records: dict[tuple[str, str, str, str], list[Rule]] = {}
-        self._parties: dict[tuple[str, str], LineParty] = {}
-        self._parents: dict[str, str | None] | None = None
+        shared = _Shared.of(self._conn)
+        self._shared = shared
+        self._read = shared.read
+        self._records = shared.records
 
     def __call__(self, type_code: str, kind: KeyKind, key: tuple[str, ...]) -> list[Rule]:
-        wanted = (kind.value, key[0], key[1] if len(key) > 1 else "")
+        # _value_ is the member's plain attribute: .value goes through a descriptor, and
+        # this runs a dozen times per line
+        wanted = (kind._value_, key[0], key[1] if len(key) > 1 else "")
         if wanted not in self._read:
             self._fetch([wanted])
         return self._records.get((type_code, *wanted), [])
 
     def prepare(self, request: PriceRequest, types: tuple[ConditionType, ...]) -> None:
         """Read every record this line could use, in one query."""
-        kinds = {kind for ctype in types for kind in ctype.access}
-        wanted = {(kind.value, key[0], key[1] if len(key) > 1 else "")
-                  for kind in kinds for key in keys_for(request, kind)}
-        self._fetch([w for w in wanted if w not in self._read])
+        keys = request.keys
+        read = self._read
+        wanted = {want for kind in _kinds(types) for key in keys[kind]
+                  if (want := (kind._value_, key[0], key[1] if len(key) > 1 else ""))
+                  not in read}
+        if wanted:
+            self._fetch(list(wanted))
 
     def _fetch(self, wanted: list[tuple[str, str, str]]) -> None:
         for start in range(0, len(wanted), 100):
@@ -165,33 +220,47 @@ class ConditionBook:
             terms = " OR ".join("(key_kind = ? AND key1 = ? AND key2 = ?)" for _ in chunk)
             rows = self._conn.execute(self._COLUMNS + f"({terms})",
                                       [part for key in chunk for part in key])
-            for rid, code, k, k1, k2, first, end, released, scales in rows:
+            for rid, code, k, k1, k2, first, end, released, scales, period in rows:
                 self._records.setdefault((code, k, k1, k2), []).append(Rule(
                     rid, code, _KINDS[k], (k1,) if not k2 else (k1, k2), _day(first),
-                    _day(end) if end else None, scales_from_json(scales), bool(released)))
+                    _day(end) if end else None, scales_from_json(scales), bool(released),
+                    period))
             self._read.update(chunk)
 
     def party(self, customer: str, article: str) -> LineParty:
-        """Customer, article and the article's product groups (read once per book)."""
-        found = self._parties.get((customer, article))
-        if found is None:
-            found = self._parties[(customer, article)] = _party(self, customer, article)
-        return found
+        """Customer, article and the article's product groups; each customer and article
+        is read once while the store is unchanged."""
+        shared = self._shared
+        who = shared.customers.get(customer)
+        if who is None:
+            who = shared.customers[customer] = self._conn.execute(
+                "SELECT id, coalesce(customer_group_id, ''), coalesce(price_group_id, ''), "
+                "currency FROM customer WHERE (number = ? OR id = ?) AND deleted_at IS NULL",
+                (customer.strip().upper(), customer)).fetchone()
+            if who is None:
+                del shared.customers[customer]
+                raise NotFound(_("There is no customer {key}.").format(key=customer))
+        what = shared.articles.get(article)
+        if what is None:
+            row = self._conn.execute(
+                "SELECT id, product_group_id FROM article WHERE (number = ? OR id = ?) "
+                "AND deleted_at IS NULL", (article.strip(), article)).fetchone()
+            if row is None:
+                raise NotFound(_("There is no article {key}.").format(key=article))
+            parents, groups, group = self.parents(), [], row[1]
+            while group and group not in groups:  # the group, then its parents
+                groups.append(group)
+                group = parents.get(group)
+            what = shared.articles[article] = (row[0], tuple(groups))
+        return LineParty(who[0], who[1], who[2], who[3], what[0], what[1])
 
     def parents(self) -> dict[str, str | None]:
-        """Each product group's parent: read once per connection and kept while no other
-        connection has changed the store (SQLite's data_version says so)."""
-        if self._parents is None:
-            conn = self._conn
-            # data_version: changes by other connections; total_changes: by this one
-            stamp = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
-            cached = _PARENTS.get(id(conn))
-            if cached is None or cached[0] is not conn or cached[1] != stamp:
-                cached = (conn, stamp, dict(conn.execute(
-                    "SELECT id, parent_id FROM product_group WHERE deleted_at IS NULL")))
-                _PARENTS[id(conn)] = cached  # holds the connection: its id stays its own
-            self._parents = cached[2]
-        return self._parents
+        """Each product group's parent (read once while the store is unchanged)."""
+        shared = self._shared
+        if shared.parents is None:
+            shared.parents = dict(self._conn.execute(
+                "SELECT id, parent_id FROM product_group WHERE deleted_at IS NULL"))
+        return shared.parents
 
 
 @dataclass(frozen=True)
@@ -206,43 +275,50 @@ class LineParty:
     product_groups: tuple[str, ...]
 
 
-def _party(book: ConditionBook, customer: str, article: str) -> LineParty:
-    row = book._conn.execute(
-        "SELECT c.id, coalesce(c.customer_group_id, ''), coalesce(c.price_group_id, ''), "
-        "c.currency, a.id, a.product_group_id FROM customer c, article a "
-        "WHERE (c.number = ? OR c.id = ?) AND c.deleted_at IS NULL "
-        "AND (a.number = ? OR a.id = ?) AND a.deleted_at IS NULL",
-        (customer.strip().upper(), customer, article.strip(), article)).fetchone()
-    if row is None:
-        _not_found(book._conn, customer, article)
-    parents, groups, group = book.parents(), [], row[5]
-    while group and group not in groups:  # the group, then its parents
-        groups.append(group)
-        group = parents.get(group)
-    return LineParty(row[0], row[1], row[2], row[3], row[4], tuple(groups))
-
-
-def _not_found(conn, customer: str, article: str) -> None:
-    if conn.execute("SELECT 1 FROM customer WHERE (number = ? OR id = ?) AND deleted_at IS "
-                    "NULL", (customer.strip().upper(), customer)).fetchone() is None:
-        raise NotFound(_("There is no customer {key}.").format(key=customer))
-    raise NotFound(_("There is no article {key}.").format(key=article))
-
-
 def price_line(source, customer: str, article: str, quantity: Decimal, on: date, *,
-               book: ConditionBook | None = None, turnover: Decimal = Decimal(0)) -> PriceResult:
+               book: ConditionBook | None = None,
+               turnover: Decimal | Mapping[str, Decimal] | None = None) -> PriceResult:
     """The price of ``quantity`` of an article for a customer on a day (numbers or ids).
-    Pass one ``book`` for many lines of a customer (a sheet): its records are read once."""
+    Pass one ``book`` for many lines of a customer (a sheet): its records are read once.
+    ``turnover``: the customer's turnover for the bonus; by default what the store knows
+    of the last complete period of each bonus record (services/turnover.py), read only
+    when a bonus record asks for it."""
     book = book or ConditionBook(source)
     party = book.party(customer, article)
     request = PriceRequest(
         customer=party.customer, article=party.article, quantity=Decimal(quantity), on=on,
         currency=party.currency, customer_group=party.customer_group,
         price_group=party.price_group, product_groups=party.product_groups,
-        turnover=turnover)
+        turnover=turnover if turnover is not None else StoredTurnover(book._conn,
+                                                                       party.customer, on))
     types = standard_types()
     book.prepare(request, types)
     return price(request, types, book)
+
+
+class StoredTurnover(Mapping):
+    """A customer's turnover per bonus period (the last complete one before ``on``), read
+    from the store on first use and kept."""
+
+    def __init__(self, conn, customer: str, on: date):
+        self._conn, self._customer, self._on = conn, customer, on
+        self._known: dict[str, Decimal] = {}
+
+    def __getitem__(self, period: str) -> Decimal:
+        if period not in TURNOVER_PERIODS:
+            raise KeyError(period)
+        if period not in self._known:
+            from salesdesk.services.turnover import turnover_in_period
+
+            self._known[period] = turnover_in_period(self._conn, self._customer, period,
+                                                     self._on)
+        return self._known[period]
+
+    def __iter__(self):
+        return iter(TURNOVER_PERIODS)
+
+    def __len__(self) -> int:
+        return len(TURNOVER_PERIODS)
 
 
 def key_names(source, result: PriceResult) -> dict[str, str]:

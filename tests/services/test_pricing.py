@@ -111,3 +111,42 @@ def test_a_new_parent_group_is_seen_by_the_next_price(session, shop):
     session.flush()
     assert ps.price_line(session, customer, "A-100", D(1), date(2026, 5, 1)).net_value == \
         D("10.00")
+
+
+def test_a_price_committed_elsewhere_is_seen_by_the_next_price_check(store, session, shop):
+    """Books on the reader share what they read while the store is unchanged; a commit by
+    another connection (the office saving a price) must show in the very next check."""
+    reader = store.reader()
+    customer = shop["customer"].number
+    assert ps.price_line(reader, customer, "A-100", D(1), date(2026, 8, 1)).net_value == \
+        D("10.71")  # price group 11.90 − 10 %
+    assert ps.price_line(reader, customer, "A-100", D(1), date(2026, 8, 1)).net_value == \
+        D("10.71")  # from what the first check read
+    shop["save"]("PRICE", KeyKind.CUSTOMER_ARTICLE, [shop["customer"].id.hex,
+                                                     shop["article"].id.hex], (0, "8.00"),
+                 valid_from=date(2026, 7, 1))
+    session.commit()
+    assert ps.price_line(reader, customer, "A-100", D(1), date(2026, 8, 1)).net_value == \
+        D("7.20")  # 8.00 − 10 %
+
+
+def test_turnover_bonus_tiers_count_the_turnover_of_their_own_period(session, shop):
+    from salesdesk.store.models import CustomerTurnover
+
+    customer = shop["customer"]
+    for month, amount in ((7, "20000"), (8, "25000"), (9, "16000"), (10, "9000")):
+        end = date(2026, month + 1, 1).toordinal() - 1
+        session.add(CustomerTurnover(customer_id=customer.id, period_start=date(2026, month, 1),
+                                     period_end=date.fromordinal(end), amount=D(amount)))
+    # quarter Q3 = 61,000 reaches the 50,000 tier; October alone (9,000) does not reach
+    # the monthly 10,000 tier
+    shop["save"]("TURNOVER_BONUS", KeyKind.CUSTOMER, [customer.id.hex], (0, "0"),
+                 (50000, "-2"), turnover_period="quarter")
+    session.commit()
+    line = ps.price_line(session, customer.number, "A-100", D(10), date(2026, 11, 23))
+    bonus = [a for a in line.applied if a.type_code == "TURNOVER_BONUS"]
+    assert [a.rate for a in bonus] == [D("-2")]
+    assert line.net_value == D("104.96")  # 10 × 11.90 = 119.00 − 10 % = 107.10 − 2 %
+    with pytest.raises(ValidationFailed, match="Turnover period: must be month"):
+        shop["save"]("TURNOVER_BONUS", KeyKind.CUSTOMER, [customer.id.hex], (0, "-1"),
+                     valid_from=date(2030, 1, 1))
