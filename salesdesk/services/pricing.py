@@ -167,6 +167,8 @@ class _Shared:
 
     @classmethod
     def of(cls, conn) -> _Shared:
+        if conn.in_transaction:  # what it reads may still be rolled back: keep it private
+            return cls(conn, None)
         stamp = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
         shared = _SHARED.get(id(conn))
         if (shared is None or shared.conn is not conn or shared.stamp != stamp
@@ -175,6 +177,13 @@ class _Shared:
             while len(_SHARED) > 8:  # closed connections of earlier stores go first
                 del _SHARED[next(iter(_SHARED))]
         return shared
+
+    def keep_private(self) -> None:
+        """Called before reading inside a transaction: whatever is read from now on may
+        be rolled back, so later books must not see it."""
+        if self.stamp is not None and _SHARED.get(id(self.conn)) is self:
+            del _SHARED[id(self.conn)]
+        self.stamp = None
 
 
 class ConditionBook:
@@ -213,6 +222,8 @@ class ConditionBook:
             self._fetch(list(wanted))
 
     def _fetch(self, wanted: list[tuple[str, str, str]]) -> None:
+        if self._conn.in_transaction:
+            self._shared.keep_private()
         for start in range(0, len(wanted), 100):
             chunk = wanted[start : start + 100]
             # one indexed search per key, joined by OR (SQLite's OR-by-union plan); a
@@ -233,6 +244,8 @@ class ConditionBook:
         shared = self._shared
         who = shared.customers.get(customer)
         if who is None:
+            if self._conn.in_transaction:
+                shared.keep_private()
             who = shared.customers[customer] = self._conn.execute(
                 "SELECT id, coalesce(customer_group_id, ''), coalesce(price_group_id, ''), "
                 "currency FROM customer WHERE (number = ? OR id = ?) AND deleted_at IS NULL",
@@ -242,6 +255,8 @@ class ConditionBook:
                 raise NotFound(_("There is no customer {key}.").format(key=customer))
         what = shared.articles.get(article)
         if what is None:
+            if self._conn.in_transaction:
+                shared.keep_private()
             row = self._conn.execute(
                 "SELECT id, product_group_id FROM article WHERE (number = ? OR id = ?) "
                 "AND deleted_at IS NULL", (article.strip(), article)).fetchone()
@@ -258,6 +273,8 @@ class ConditionBook:
         """Each product group's parent (read once while the store is unchanged)."""
         shared = self._shared
         if shared.parents is None:
+            if self._conn.in_transaction:
+                shared.keep_private()
             shared.parents = dict(self._conn.execute(
                 "SELECT id, parent_id FROM product_group WHERE deleted_at IS NULL"))
         return shared.parents

@@ -150,3 +150,14 @@ def test_turnover_bonus_tiers_count_the_turnover_of_their_own_period(session, sh
     with pytest.raises(ValidationFailed, match="Turnover period: must be month"):
         shop["save"]("TURNOVER_BONUS", KeyKind.CUSTOMER, [customer.id.hex], (0, "-1"),
                      valid_from=date(2030, 1, 1))
+
+
+def test_a_price_read_inside_a_rolled_back_transaction_is_not_remembered(session, shop):
+    customer, day = shop["customer"].number, date(2026, 8, 1)
+    before = ps.price_line(session, customer, "A-100", D(1), day).net_value
+    shop["save"]("PRICE", KeyKind.CUSTOMER_ARTICLE, [shop["customer"].id.hex,
+                                                     shop["article"].id.hex], (0, "1.00"),
+                 valid_from=date(2026, 7, 1))
+    assert ps.price_line(session, customer, "A-100", D(1), day).net_value == D("0.90")
+    session.rollback()
+    assert ps.price_line(session, customer, "A-100", D(1), day).net_value == before
