@@ -96,7 +96,90 @@ def build_parser() -> argparse.ArgumentParser:
                          help=_("show which condition records won and why the others lost"))
     pricing.add_argument("--format", choices=("table", "json"), default="table")
     pricing.set_defaults(run=_run_price)
+    _add_price_list_commands(commands)
+    _add_turnover_commands(commands)
     return parser
+
+
+def _add_price_list_commands(commands) -> None:
+    price_lists = commands.add_parser("pricelists", help=_("list, show, import and export "
+                                                           "price lists"))
+    actions = price_lists.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help=_("list price lists"))
+    _common(listing)
+    listing.add_argument("--date", type=date.fromisoformat, default=None,
+                         help=_("count the prices valid on this day, YYYY-MM-DD (default "
+                                "today)"))
+    _format(listing)
+    listing.set_defaults(run=_run_pricelists_list)
+
+    show = actions.add_parser("show", help=_("the prices of a price list on a day"))
+    _common(show)
+    show.add_argument("code", metavar="CODE", help=_("price list code"))
+    show.add_argument("--date", type=date.fromisoformat, default=None,
+                      help=_("prices valid on this day, YYYY-MM-DD (default today)"))
+    _format(show)
+    show.set_defaults(run=_run_pricelists_show)
+
+    imp = actions.add_parser("import", help=_("import prices from xlsx or csv into a price "
+                                              "list"))
+    _common(imp)
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--list", dest="list_code", metavar="CODE", required=True,
+                     help=_("price list code"))
+    imp.add_argument("--from", dest="valid_from", metavar="DATE", required=True,
+                     type=date.fromisoformat,
+                     help=_("the new prices are valid from this day, YYYY-MM-DD"))
+    imp.add_argument("--dry-run", action="store_true", help=_("check only, change nothing"))
+    imp.add_argument("--report", type=Path, help=_("where to write the error report"))
+    imp.set_defaults(run=_run_pricelists_import)
+
+    exp = actions.add_parser("export", help=_("export a price list to xlsx or csv"))
+    _common(exp)
+    exp.add_argument("code", metavar="CODE", help=_("price list code"))
+    exp.add_argument("file", type=Path)
+    exp.add_argument("--date", type=date.fromisoformat, default=None,
+                     help=_("prices valid on this day, YYYY-MM-DD (default today)"))
+    exp.set_defaults(run=_run_pricelists_export)
+
+    update = actions.add_parser("update-article", help=_("a new price for one article in "
+                                                         "every price list that has it"))
+    _common(update)
+    update.add_argument("article", metavar="ARTICLE", help=_("article number"))
+    update.add_argument("--price", type=_decimal, default=None,
+                        help=_("the new unit price (further quantity scales keep their "
+                               "proportion)"))
+    update.add_argument("--percent", type=_decimal, default=None,
+                        help=_("change every price by this percentage (negative: lower)"))
+    update.add_argument("--from", dest="valid_from", metavar="DATE", required=True,
+                        type=date.fromisoformat,
+                        help=_("the new prices are valid from this day, YYYY-MM-DD"))
+    update.set_defaults(run=_run_pricelists_update_article)
+
+
+def _add_turnover_commands(commands) -> None:
+    turnover = commands.add_parser("turnover", help=_("import customer turnover"))
+    actions = turnover.add_subparsers(dest="action", metavar="ACTION", required=True)
+    imp = actions.add_parser("import", help=_("import turnover per customer and period from "
+                                              "xlsx or csv"))
+    _common(imp)
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true", help=_("check only, change nothing"))
+    imp.add_argument("--report", type=Path, help=_("where to write the error report"))
+    imp.set_defaults(run=_run_turnover_import)
+
+
+def _decimal(text: str) -> Decimal:
+    """A number typed on the command line: 12.50, 12,50 or -3.5."""
+    from salesdesk.domain.money import parse_amount
+
+    try:
+        value = parse_amount(text)
+    except ValueError:
+        value = None
+    if value is None:
+        raise argparse.ArgumentTypeError(_("{value} is not a number").format(value=text))
+    return value
 
 
 class _Version(argparse.Action):
@@ -322,6 +405,97 @@ def _run_customers_export(args: argparse.Namespace) -> int:
         count = export_customers(session, args.file, CustomerFilter(search=args.search),
                                  progress=_progress(_("export")))
     print(_("Exported {count} customers to {file}").format(count=count, file=args.file))
+    return 0
+
+
+def _run_pricelists_list(args: argparse.Namespace) -> int:
+    from salesdesk.services.price_lists import list_price_lists
+
+    columns = ("code", "name", "currency", "price_group", "valid_from", "valid_to", "items")
+    with _store(args, write=False) as store:
+        rows = list_price_lists(store.reader(), on=args.date)
+    records = [{k: _jsonable(v) for k, v in asdict(row).items()} for row in rows]
+    if args.format != "json":
+        for record in records:
+            record["items"] = str(record["items"])
+    _print_records(args.format, columns, records)
+    return 0
+
+
+def _run_pricelists_show(args: argparse.Namespace) -> int:
+    from salesdesk.i18n import current_language
+    from salesdesk.services.price_lists import price_list_items
+
+    columns = ("article", "name", "unit", "price", "scales", "currency", "valid_from",
+               "valid_to")
+    with _store(args, write=False) as store:
+        items = price_list_items(store.reader(), args.code, args.date or date.today(),
+                                 language=current_language())
+    records = []
+    for item in items:
+        record = {k: _jsonable(v) for k, v in asdict(item).items() if k != "scales"}
+        record["price"] = _jsonable(item.scales[0][1])
+        if args.format == "json":
+            record["scales"] = [[_jsonable(t), _jsonable(p)] for t, p in item.scales]
+        else:
+            record["scales"] = "; ".join(_("from {quantity}: {price}").format(
+                quantity=_jsonable(t), price=_jsonable(p)) for t, p in item.scales[1:])
+        records.append(record)
+    _print_records(args.format, columns, records)
+    return 0
+
+
+def _run_pricelists_import(args: argparse.Namespace) -> int:
+    from salesdesk.services.price_lists import import_price_list
+
+    with _store(args, write=not args.dry_run) as store:
+        result = import_price_list(store, args.file, list_code=args.list_code,
+                                   valid_from=args.valid_from, dry_run=args.dry_run,
+                                   report=args.report, progress=_progress(_("import")))
+    if not result.ok:
+        raise DomainError(result.summary())
+    print(result.summary())
+    return 0
+
+
+def _run_pricelists_export(args: argparse.Namespace) -> int:
+    from salesdesk.services.price_lists import export_price_list
+
+    on = args.date or date.today()
+    with _store(args, write=False) as store:
+        count = export_price_list(store.reader(), args.code, args.file, on)
+    print(_("Exported {count} prices of price list {code} valid on {day} to {file}").format(
+        count=count, code=args.code, day=on.isoformat(), file=args.file))
+    return 0
+
+
+def _run_pricelists_update_article(args: argparse.Namespace) -> int:
+    from salesdesk.services.price_lists import update_article_in_all_price_lists
+
+    with _store(args, write=True) as store, store.session() as session:
+        changes = update_article_in_all_price_lists(
+            session, args.article, valid_from=args.valid_from, amount=args.price,
+            percent=args.percent)
+        session.commit()
+    for change in changes:
+        print(_("{code}: {old} → {new} {currency} from {day}").format(
+            code=change.list_code, old=_jsonable(change.old_price),
+            new=_jsonable(change.new_price), currency=change.currency,
+            day=args.valid_from.isoformat()))
+    if not changes:
+        print(_("No price changed: article {article} already has these prices.").format(
+            article=args.article))
+    return 0
+
+
+def _run_turnover_import(args: argparse.Namespace) -> int:
+    from salesdesk.services.turnover import import_turnover
+
+    with _store(args, write=not args.dry_run) as store:
+        result = import_turnover(store, args.file, dry_run=args.dry_run, report=args.report)
+    if not result.ok:
+        raise DomainError(result.summary())
+    print(result.summary())
     return 0
 
 
