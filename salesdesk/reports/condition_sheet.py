@@ -183,8 +183,9 @@ FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
 TABLE_SIZE, TABLE_LEADING = 8, 9.6
 PAD_X, PAD_Y = 3, 2.4
 # article no., article, unit, list price, your price, discount, scales (sum: FRAME_WIDTH)
-COLUMNS = (17 * mm, 44 * mm, 14 * mm, 20 * mm, 20 * mm, 26 * mm, 33 * mm)
-KEEP_TERMS_ROWS = 16  # terms up to this many lines are never split across pages
+# the unit column holds "colis 100" / "pack 100" on one line
+COLUMNS = (17 * mm, 42 * mm, 17 * mm, 20 * mm, 20 * mm, 26 * mm, 32 * mm)
+KEEP_TERMS_ROWS = 16  # one kind of terms up to this many lines is never split across pages
 
 _fonts_registered = False
 
@@ -362,6 +363,8 @@ def _address(sheet: ConditionSheet, fmt: _Format, styles) -> list:
         (labels["customer_number"], customer.number),
         (labels["issued_on"], fmt.date(sheet.issued_on)),
     ]
+    if not sheet.number:  # printed, not issued: no sheet number
+        facts.pop(0)
     info = Table(
         [
             [Paragraph(escape(k), styles["small"]), Paragraph(escape(v), styles["term"])]
@@ -514,44 +517,56 @@ def _price_table(sheet: ConditionSheet, fmt: _Format) -> list:
 
 
 def _terms(sheet: ConditionSheet, fmt: _Format, styles) -> list:
-    """Terms as label/text rows: one row per text line, so long terms can cross a page."""
+    """Terms as label/text rows, one table per kind of terms (payment, delivery, …) and one
+    row per text line. A kind stays on one page unless it is longer than
+    ``KEEP_TERMS_ROWS`` lines (then it splits between lines); the page may turn between
+    two kinds, and the heading stays with the first."""
     labels, terms = fmt.labels, sheet.terms
-    rows: list[list] = []
-    commands = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 0.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
+    kinds = [
+        (key, items)
+        for key, items in (
+            ("payment", terms.payment),
+            ("delivery", terms.delivery),
+            ("invoice_recipient", terms.invoice_recipient),
+            ("returns", terms.returns),
+        )
+        if items
     ]
-    for key, items in (
-        ("payment", terms.payment),
-        ("delivery", terms.delivery),
-        ("invoice_recipient", terms.invoice_recipient),
-        ("returns", terms.returns),
-    ):
-        if not items:
-            continue
-        first = len(rows)
-        for n, item in enumerate(items):
-            label = Paragraph(escape(labels[key]), styles["label"]) if n == 0 else ""
-            rows.append([label, Paragraph(escape(item), styles["term"])])
-        last = len(rows) - 1
-        commands += [
-            ("TOPPADDING", (0, first), (-1, first), 3.5),
-            ("BOTTOMPADDING", (0, last), (-1, last), 4),
-        ]
-        if first:  # a rule between two kinds of terms
-            commands.append(("LINEABOVE", (0, first), (-1, first), 0.3, RULE))
     parts: list = []
-    if rows:
-        table = Table(rows, colWidths=(42 * mm, FRAME_WIDTH - 42 * mm), hAlign="LEFT")
-        table.setStyle(TableStyle(commands))
+    if kinds:
+        # the label column as wide as the longest label of this language needs (within reason)
+        widest = max(
+            pdfmetrics.stringWidth(labels[key], BOLD, styles["label"].fontSize)
+            for key, _items in kinds
+        )
+        label_width = min(max(widest + 4 * mm, 30 * mm), 48 * mm)
         heading = Paragraph(escape(labels["terms"]), styles["heading"])
-        if len(rows) <= KEEP_TERMS_ROWS:  # the usual few lines: on one page together
-            parts.append(KeepTogether([heading, table]))
-        else:  # long terms start right here and split between lines
-            heading.keepWithNext = 1
-            parts += [heading, table]
+        for n, (key, items) in enumerate(kinds):
+            rows = [
+                [
+                    Paragraph(escape(labels[key]), styles["label"]) if i == 0 else "",
+                    Paragraph(escape(item), styles["term"]),
+                ]
+                for i, item in enumerate(items)
+            ]
+            commands = [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
+                ("TOPPADDING", (0, 0), (-1, 0), 3.5),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 4),
+            ]
+            if n:  # a rule between two kinds of terms
+                commands.append(("LINEABOVE", (0, 0), (-1, 0), 0.3, RULE))
+            table = Table(rows, colWidths=(label_width, FRAME_WIDTH - label_width), hAlign="LEFT")
+            table.setStyle(TableStyle(commands))
+            block = [heading, table] if n == 0 else [table]
+            if len(rows) <= KEEP_TERMS_ROWS:  # the usual few lines: on one page together
+                parts.append(KeepTogether(block))
+            else:  # long terms start right here and split between lines
+                heading.keepWithNext = 1
+                parts += block
     if sheet.notes:
         parts.append(
             KeepTogether(
@@ -610,7 +625,8 @@ def _canvas_maker(sheet: ConditionSheet, fmt: _Format, pages: list[int]):
     """A Canvas class that draws the header/footer of every page once the total is known."""
     labels = fmt.labels
     legal = _legal_line(sheet, fmt)
-    running = f"{labels['title']} {sheet.number} · {sheet.customer.name} ({sheet.customer.number})"
+    title = f"{labels['title']} {sheet.number}".strip()
+    running = f"{title} · {sheet.customer.name} ({sheet.customer.number})"
 
     class SheetCanvas(Canvas):
         def __init__(self, *args, **kwargs):
@@ -682,7 +698,8 @@ def render_condition_sheet(sheet: ConditionSheet, path_or_file: str | Path | Bin
         target,
         pagesize=A4,
         pageTemplates=[PageTemplate("sheet", [frame])],
-        title=f"{fmt.labels['title']} {sheet.number} – {sheet.customer.name}",
+        title=f"{' '.join(filter(None, (fmt.labels['title'], sheet.number)))} – "
+        f"{sheet.customer.name}",
         author=sheet.company.name,
         subject=sheet.customer.number,
         creator="SalesDesk",

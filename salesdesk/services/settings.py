@@ -17,6 +17,15 @@ DEFAULTS: dict[str, Any] = {
     "geocoder.scheme": "https",
     "geocoder.user_agent": "SalesDesk",
     "geocoder.min_delay_seconds": 1.0,
+    # the issuing company on printed documents (condition sheets): letterhead and footer
+    "company.name": "SalesDesk Demo GmbH",
+    "company.address_lines": ["Musterstraße 1", "10115 Berlin"],
+    "company.country": "DE",  # addresses abroad get their country printed
+    "company.phone": "+49 30 1234567-0",
+    "company.email": "vertrieb@salesdesk-demo.example",
+    "company.website": "www.salesdesk-demo.example",
+    "company.vat_id": "",
+    "company.logo_path": "",  # a PNG or JPEG file; "" prints the name instead
 }
 
 

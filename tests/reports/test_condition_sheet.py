@@ -294,3 +294,32 @@ def test_long_terms_and_words_without_spaces_stay_on_the_page(tmp_path):
     assert all(f"Zahlungsstufe {n}: Skonto {n} %" in everything for n in range(120))
     assert word in everything.replace("\n", "").replace(" ", "")  # cut by letters, all there
     assert all(f"Seite {n} von {pages}" in text for n, text in enumerate(texts, start=1))
+
+
+def test_a_sheet_printed_without_a_number_shows_none(tmp_path):
+    sheet = dataclasses.replace(make_sheet("de", count=60), number="")
+    path, pages = render(sheet, tmp_path, "sheet-unnumbered")
+    texts = page_texts(path)
+    assert pages == len(texts) > 1
+    assert "Blatt-Nr." not in " ".join(texts)
+    assert "Konditionsblatt · Müller Größenhandel GmbH (K-000123)" in flat(texts[1])
+    assert PdfReader(path).metadata.title == "Konditionsblatt – Müller Größenhandel GmbH"
+
+
+def test_each_kind_of_terms_stays_on_one_page_and_the_page_turns_between_them(tmp_path):
+    kinds = ("Zahlungsstufe", "Lieferweg", "Empfängerzeile", "Rückgaberegel")
+    terms = SheetTerms(
+        *(tuple(f"{kind} {n}" for n in range(12)) for kind in kinds)  # 48 lines
+    )
+    sheet = dataclasses.replace(make_sheet("de", count=4), terms=terms)
+    path, pages = render(sheet, tmp_path, "sheet-terms-kinds")
+    texts = [flat(text) for text in page_texts(path)]
+    for kind in kinds:
+        holding = {i for i, text in enumerate(texts) for n in range(12) if f"{kind} {n} " in
+                   f"{text} "}
+        assert len(holding) == 1, kind  # all 12 lines of a kind on one page
+    first = next(i for i, text in enumerate(texts) if "Zahlungsstufe 0" in text)
+    assert "Zahlungs- und Lieferbedingungen" in texts[first]  # the heading stays with it
+    last = next(i for i, text in enumerate(texts) if "Rückgaberegel 11" in text)
+    assert last > first  # the terms took more than one page
+    assert first == 0  # and began right under the table, not on a page of their own
