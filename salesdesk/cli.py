@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_("render a view offscreen to PNG and exit"))
     parser.add_argument("--view", default="customers",
                         help=_("view for --screenshot: customers, customer:K-000001, agenda, "
-                               "calendar, logbook, tasks, lists, nearby"))
+                               "calendar, logbook, tasks, lists, nearby, conditions:K-000001"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser("demo", help=_("fill the local store with demo data"))
@@ -98,7 +98,45 @@ def build_parser() -> argparse.ArgumentParser:
     pricing.set_defaults(run=_run_price)
     _add_price_list_commands(commands)
     _add_turnover_commands(commands)
+    _add_print_commands(commands)
     return parser
+
+
+def _add_print_commands(commands) -> None:
+    printing = commands.add_parser("print", help=_("print documents to PDF"))
+    documents = printing.add_subparsers(dest="document", metavar="DOCUMENT", required=True)
+    sheet = documents.add_parser("condition-sheet", help=_(
+        "a customer's condition sheet as PDF (not issued: nothing is filed)"))
+    sheet.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                       help=_("data folder (default: the user data dir; env SALESDESK_DATA_DIR)"))
+    sheet.add_argument("customer", metavar="CUSTOMER", help=_("customer number (K-000001)"))
+    sheet.add_argument("-o", "--output", metavar="FILE.pdf", type=Path, required=True,
+                       help=_("where to write the PDF"))
+    sheet.add_argument("--date", type=date.fromisoformat, default=None,
+                       help=_("conditions valid on this day, YYYY-MM-DD (default today)"))
+    # here --lang is the sheet's language, not the program's
+    sheet.add_argument("--lang", dest="sheet_language", metavar="L", default=None,
+                       help=_("language of the sheet: de, en or fr (default: the customer's "
+                              "document language)"))
+    sheet.set_defaults(run=_run_print_condition_sheet)
+
+
+def _run_print_condition_sheet(args: argparse.Namespace) -> int:
+    from salesdesk.services.condition_sheets import print_sheet
+
+    on = args.date or date.today()
+    target = args.output
+    partial = target.with_name(target.name + ".part")
+    with _store(args, write=False) as store:
+        try:  # a kill or an error never leaves half a PDF under the name asked for
+            pages = print_sheet(store, args.customer, partial, on,
+                                language=args.sheet_language)
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
+    print(_("Condition sheet of {customer} as of {day}: {pages} pages written to {file}").format(
+        customer=args.customer, day=on.isoformat(), pages=pages, file=target))
+    return 0
 
 
 def _add_price_list_commands(commands) -> None:
