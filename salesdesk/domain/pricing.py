@@ -104,6 +104,13 @@ class ConditionType:
     sequence: int = 0  # order within the step
     name: str = ""
 
+    @property
+    def in_money(self) -> bool:
+        """Its values or thresholds are amounts of money: a record in another currency
+        than the line's cannot apply (percentages by quantity can, in any currency)."""
+        return (self.calculation is not Calculation.PERCENT
+                or self.scale_basis is not ScaleBasis.QUANTITY)
+
 
 @dataclass(frozen=True)
 class Scale:
@@ -124,6 +131,7 @@ class ConditionRecord:
     scales: tuple[Scale, ...]  # one scale with threshold 0 for a plain value
     released: bool = True
     period: str = ""  # turnover bonus: whose period's turnover counts (month, quarter, …)
+    currency: str = ""  # of its amounts ("": not stated; taken to be the line's)
 
     def valid_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
@@ -204,6 +212,7 @@ _REASONS = {
     "draft": lambda: _("not released (draft)"),
     "not_valid": lambda: _("not valid on {0} (valid {1} to {2})"),
     "scale": lambda: _("its first scale starts above {0}"),
+    "currency": lambda: _("in {0}, the line is in {1}"),
     "won": lambda: _("most specific valid record"),
     "none": lambda: _("no valid record"),
     "base_found": lambda: _("a base price was found already"),
@@ -295,6 +304,11 @@ def _find(ctype: ConditionType, request: PriceRequest, lookup: Lookup, basis: De
                                                   record.valid_from.isoformat(),
                                                   record.valid_to.isoformat()
                                                   if record.valid_to else "…")))
+                    continue
+                if record.currency and record.currency != request.currency and \
+                        ctype.in_money:
+                    trace.append(TraceEntry(ctype.code, kind, record.id, "lost", "currency",
+                                            key, (record.currency, request.currency)))
                     continue
                 reached = (basis if ctype.scale_basis is not ScaleBasis.TURNOVER
                            else request.turnover_for(record.period))

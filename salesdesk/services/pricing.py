@@ -65,7 +65,7 @@ def _rule(row) -> Rule:
     key = (row.key1,) if not row.key2 else (row.key1, row.key2)
     return Rule(row.id.hex if isinstance(row.id, uuid.UUID) else row.id, row.type_code,
                 KeyKind(row.key_kind), key, row.valid_from, row.valid_to,
-                scales_from_json(row.scales), row.released, row.turnover_period)
+                scales_from_json(row.scales), row.released, row.turnover_period, row.currency)
 
 
 def save_condition(session: Session, values: dict, *, succeed: bool = False
@@ -106,14 +106,17 @@ def save_condition(session: Session, values: dict, *, succeed: bool = False
             "must be month, quarter, half year or year"), key="turnover_period")])
     if ctype.scale_basis is not ScaleBasis.TURNOVER:
         period = ""
+    currency = values.get("currency", "EUR")
     new = Rule("new", ctype.code, kind, key, valid_from, valid_to, scales,
-               values.get("released", True), period)
+               values.get("released", True), period, currency)
     same_key = session.scalars(select(ConditionRecord).where(
         ConditionRecord.type_code == ctype.code, ConditionRecord.key_kind == kind.value,
         ConditionRecord.key1 == key[0], ConditionRecord.key2 == (key[1] if len(key) > 1
                                                                  else ""),
         ConditionRecord.deleted_at.is_(None)))
-    same_key = list(same_key)
+    # amounts in different currencies (a list price in EUR and one in CHF) live side by
+    # side: the line's currency picks one
+    same_key = [r for r in same_key if not ctype.in_money or r.currency == currency]
     if succeed:
         for row in same_key:
             if row.valid_from < valid_from and (row.valid_to is None or
@@ -123,7 +126,7 @@ def save_condition(session: Session, values: dict, *, succeed: bool = False
     row = ConditionRecord(
         type_code=ctype.code, key_kind=kind.value, key1=key[0],
         key2=key[1] if len(key) > 1 else "", valid_from=valid_from, valid_to=valid_to,
-        released=new.released, currency=values.get("currency", "EUR"),
+        released=new.released, currency=currency,
         scales=scales_to_json(scales), price_list_id=values.get("price_list_id"),
         note=values.get("note", ""), turnover_period=period)
     session.add(row)
@@ -194,7 +197,8 @@ class ConditionBook:
     reads only what is new to it (the article list price, the price groups' prices …)."""
 
     _COLUMNS = ("SELECT id, type_code, key_kind, key1, key2, valid_from, valid_to, released, "
-                "scales, turnover_period FROM condition_record WHERE deleted_at IS NULL AND ")
+                "scales, turnover_period, currency FROM condition_record "
+                "WHERE deleted_at IS NULL AND ")
 
     def __init__(self, source):
         self._conn = dbapi(source)
@@ -231,11 +235,11 @@ class ConditionBook:
             terms = " OR ".join("(key_kind = ? AND key1 = ? AND key2 = ?)" for _ in chunk)
             rows = self._conn.execute(self._COLUMNS + f"({terms})",
                                       [part for key in chunk for part in key])
-            for rid, code, k, k1, k2, first, end, released, scales, period in rows:
+            for rid, code, k, k1, k2, first, end, released, scales, period, money in rows:
                 self._records.setdefault((code, k, k1, k2), []).append(Rule(
                     rid, code, _KINDS[k], (k1,) if not k2 else (k1, k2), _day(first),
                     _day(end) if end else None, scales_from_json(scales), bool(released),
-                    period))
+                    period, money))
             self._read.update(chunk)
 
     def party(self, customer: str, article: str) -> LineParty:

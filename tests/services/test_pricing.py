@@ -161,3 +161,24 @@ def test_a_price_read_inside_a_rolled_back_transaction_is_not_remembered(session
     assert ps.price_line(session, customer, "A-100", D(1), day).net_value == D("0.90")
     session.rollback()
     assert ps.price_line(session, customer, "A-100", D(1), day).net_value == before
+
+
+def test_an_amount_in_another_currency_never_prices_a_line(session, shop):
+    """A Swiss customer is not quoted the euro list price as francs: amounts apply only in
+    their own currency; percentages by quantity apply in any."""
+    from salesdesk.store.models import Customer
+
+    swiss = session.get(Customer, shop["customer"].id)
+    swiss.currency, swiss.price_group_id = "CHF", None
+    session.commit()
+    day = date(2026, 8, 1)
+    line = ps.price_line(session, swiss.number, "A-100", D(1), day)
+    assert line.net_value == 0 and "PRICE" not in [a.type_code for a in line.applied]
+    text = "\n".join(line.explain())
+    assert "in EUR, the line is in CHF" in text and "no base price" in text
+    # a franc list price for the same article and days is no overlap: it is its own price
+    shop["save"]("PRICE", KeyKind.ARTICLE, [shop["article"].id.hex], (0, "13.40"),
+                 currency="CHF")
+    session.commit()
+    line = ps.price_line(session, swiss.number, "A-100", D(1), day)
+    assert line.net_value == D("12.06")  # 13.40 CHF − 10 % customer-group discount
