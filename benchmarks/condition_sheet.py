@@ -7,6 +7,11 @@ Measures render_condition_sheet (salesdesk.reports.condition_sheet) of a frozen 
 with two quantity scales, terms, notes) into memory: the first render in this process
 (includes registering the fonts) and the median and p95 of --runs further renders.
 Target: < 1 s (median). No store is needed: the sheet is built in memory.
+Then the whole way from the store, as `salesdesk print condition-sheet` does it
+(services.condition_sheets.print_sheet): a customer with --lines priced articles (list
+prices, a price-group list with quantity scales on every third article, a customer-group
+discount, customer prices on every tenth) — every line priced, then rendered; target
+< 1 s (median).
 Baseline in the same run: reportlab alone laying out the same number of rows of the same
 seven texts (already formatted) as one plain LongTable with a repeated header row, the
 same font, no styling, grouping, wrapping, letterhead or page footers.
@@ -118,6 +123,77 @@ def plain_rows(sheet: ConditionSheet) -> list[list[str]]:
     ]
 
 
+def build_store(data_dir, lines: int) -> None:
+    """A store with one customer whose sheet has ``lines`` articles."""
+    from salesdesk.domain.pricing import KeyKind
+    from salesdesk.services.customers import create_customer
+    from salesdesk.store.engine import open_store
+    from salesdesk.store.models import (
+        Article,
+        ConditionRecord,
+        CustomerGroup,
+        PriceGroup,
+        PriceList,
+        ProductGroup,
+    )
+
+    store = open_store(data_dir, user="benchmark")
+    with store.session() as session:
+        groups = [ProductGroup(code=f"G{n:02d}", name=f"Warengruppe {n:02d} – Befestigung")
+                  for n in range(GROUPS)]
+        price_group = PriceGroup(code="FH", name="Fachhandel")
+        customer_group = CustomerGroup(code="BAU", name="Bau")
+        session.add_all([*groups, price_group, customer_group])
+        session.flush()
+        price_list = PriceList(code="FH", name="Fachhandel", price_group_id=price_group.id,
+                               valid_from=date(2026, 1, 1))
+        session.add(price_list)
+        customer = create_customer(session, {
+            "name": "Müller Größenhandel GmbH", "language": "de",
+            "price_group_id": price_group.id, "customer_group_id": customer_group.id})
+        articles = [Article(number=f"A-{100000 + n}", name=f"Größe {n % 9} Edelstahl-Schraube",
+                            product_group_id=groups[n * GROUPS // lines].id, unit="pcs")
+                    for n in range(lines)]
+        session.add_all(articles)
+        session.flush()
+
+        def record(kind, key, scales, **extra):
+            return ConditionRecord(
+                type_code=extra.pop("type_code", "PRICE"), key_kind=kind.value, key1=key[0],
+                key2=key[1] if len(key) > 1 else "", valid_from=date(2026, 1, 1),
+                released=True, scales="[" + ", ".join(f'["{t}", "{v}"]' for t, v in scales)
+                + "]", **extra)
+
+        rows = []
+        for n, article in enumerate(articles):
+            net = Decimal(5 + n % 90) + Decimal("0.45")
+            rows.append(record(KeyKind.ARTICLE, [article.id.hex], [(0, net + 2)]))
+            rows.append(record(KeyKind.PRICE_GROUP_ARTICLE, [price_group.id.hex, article.id.hex],
+                               [(0, net)] + ([(100, net - 1)] if n % 3 == 0 else []),
+                               price_list_id=price_list.id))
+            if n % 10 == 0:
+                rows.append(record(KeyKind.CUSTOMER_ARTICLE, [customer.id.hex, article.id.hex],
+                                   [(0, net - 2)]))
+        for group in groups:
+            rows.append(record(KeyKind.CUSTOMER_GROUP_PRODUCT_GROUP,
+                               [customer_group.id.hex, group.id.hex], [(0, "-5")],
+                               type_code="CUSTOMER_GROUP_DISCOUNT"))
+        session.add_all(rows)
+        session.commit()
+    store.close()
+
+
+def print_from_store(data_dir, number: str) -> int:
+    from salesdesk.services.condition_sheets import print_sheet
+    from salesdesk.store.engine import open_store
+
+    store = open_store(data_dir, user="benchmark")
+    try:
+        return print_sheet(store, number, io.BytesIO(), date(2026, 6, 1))
+    finally:
+        store.close()
+
+
 def timed(function, *args) -> tuple[float, object]:
     started = time.perf_counter()
     result = function(*args)
@@ -142,7 +218,18 @@ def main() -> int:
     plain_times = [seconds for seconds, _ in plain]
     plain_pages = plain[0][1]
 
-    print(f"\n{args.lines} lines ({args.language}): {pages} pages; plain: {plain_pages} pages")
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp) / "store"
+        build_store(data_dir, args.lines)
+        store_first, store_pages = timed(print_from_store, data_dir, "K-000001")
+        from_store = [timed(print_from_store, data_dir, "K-000001")[0]
+                      for _ in range(max(3, args.runs // 2))]
+
+    print(f"\n{args.lines} lines ({args.language}): {pages} pages; plain: {plain_pages} pages; "
+          f"from the store: {store_pages} pages")
     baseline = statistics.median(plain_times)
     return benchlib.report(
         f"Condition sheet PDF with {args.lines} article lines",
@@ -157,6 +244,11 @@ def main() -> int:
                 "s",
                 baseline=benchlib.percentile(plain_times, 0.95),
             ),
+            benchlib.Row("from the store (price every line, render), first", store_first, "s",
+                         baseline=baseline),
+            benchlib.Row("from the store (price every line, render), median",
+                         statistics.median(from_store), "s", target=TARGET_S,
+                         baseline=baseline),
         ],
         f"reportlab alone: {args.lines} rows of the same texts in a plain LongTable "
         "(repeated header, same font, no styling/grouping/wrapping/footers)",

@@ -279,6 +279,8 @@ def _run_demo(args: argparse.Namespace) -> int:
     print(_("Created {customers} customers, {contacts} contacts, {addresses} addresses, "
             "{logbook_entries} logbook entries, {tasks} tasks and {appointments} appointments "
             "in {path}").format(path=data_dir_of(args), **summary))
+    print(_("Pricing: {articles} articles, {price_lists} price lists, {condition_records} "
+            "condition records, {customer_turnovers} turnover figures").format(**summary))
     return 0
 
 
