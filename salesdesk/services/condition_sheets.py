@@ -21,7 +21,9 @@ filed and reprinted.
   line conditions with their rates and stacking in the sheet's language
   ("−10 % + −5 % (kaskadierend)"), ``scales`` the net unit price at each quantity threshold
   of the scales that matter for the line (the engine is run at each threshold).
-* ``valid_to`` is the earliest end of any record used; ``None``: until further notice.
+* ``valid_to`` is the earliest end of any record used, or the day before a released
+  record starts that would take a line over (a successor price, a customer price to
+  come); ``None``: until further notice.
 * Terms, units, group headings and notes are written in the sheet's language (de, en, fr:
   the languages the report has labels for). They are texts of the customer's document,
   not UI strings, hence the tables here and not gettext (which has no French catalogue).
@@ -42,7 +44,7 @@ import sqlite3
 import tempfile
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
@@ -411,8 +413,20 @@ class _LinePricer:
                     yield won, record
                     break
 
+    def _upcoming(self, result: PriceResult) -> None:
+        """Note the day before a released record starts that would take over this line
+        (the engine met it before the winner: more specific, or the winner's successor)."""
+        for entry in result.trace:
+            if entry.why != "not_valid" or entry.key_kind is None or \
+                    self._step(entry.type_code) not in (Step.BASE, Step.LINE):
+                continue
+            for record in self.book(entry.type_code, entry.key_kind, entry.key):
+                if record.id == entry.record_id and record.valid_from > self.on:
+                    self.ends.append(record.valid_from - timedelta(days=1))
+
     def _used(self, result: PriceResult) -> set[Decimal]:
         """Note the ends of the records used; the quantity thresholds that could matter."""
+        self._upcoming(result)
         thresholds = set()
         for won, record in self._records(result):
             ctype = self.types.get(record.type_code)

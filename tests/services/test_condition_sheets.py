@@ -515,3 +515,19 @@ def test_an_address_abroad_names_its_country_in_the_sheets_language(store):
     assert french.terms == cs.SheetTerms() and french.valid_to is None
     german = build(store, customer="K-000001", language="de")
     assert german.customer.address_lines[-1] == "FRANKREICH"
+
+
+def test_a_price_to_come_ends_the_sheet_the_day_before(store, shop):
+    """A customer price agreed from September takes the gloves over: a sheet printed in
+    July is valid until the end of August, not 'until further notice' past the change."""
+    with store.session() as session:
+        gloves = session.query(Article).filter_by(number="A-100").one()
+        ps.save_condition(session, {
+            "type_code": "PRICE", "key_kind": KeyKind.CUSTOMER_ARTICLE,
+            "key": [shop["customer_id"].hex, gloves.id.hex], "scales": [Scale(D(0), D("9.00"))],
+            "valid_from": date(2026, 9, 1)})
+        session.commit()
+    assert build(store, on=date(2026, 7, 1)).valid_to == date(2026, 8, 31)
+    september = build(store, on=date(2026, 9, 1))
+    assert lines_by_number(september)["A-100"].list_price == D("9.00")
+    assert september.valid_to == date(2026, 12, 31)  # the product-group discount's end
