@@ -21,9 +21,10 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"  # gitignored
 DEFAULT_CUSTOMERS = 100_000
 COMPLETE = "benchmark-store-complete"  # written once `salesdesk demo` has finished
-# Bumped when `salesdesk demo` makes different data (v3: with logbook, tasks, appointments),
-# so an old cached store is not measured by mistake.
-DEMO_VERSION = "v3"
+# Bumped when `salesdesk demo` makes different data (v3: with logbook, tasks, appointments;
+# v4: with articles, price lists, conditions and terms), so an old cached store is not
+# measured by mistake.
+DEMO_VERSION = "v4"
 
 
 def parser(description: str) -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 import phonenumbers
 from faker import Faker
@@ -20,6 +21,7 @@ from stdnum.iso7064 import mod_11_10
 
 from salesdesk.domain.ids import new_id
 from salesdesk.services.demo_history import HistoryBuilder
+from salesdesk.services.demo_pricing import DemoPricing
 from salesdesk.store.engine import Store
 from salesdesk.store.models import (
     Address,
@@ -62,14 +64,47 @@ COUNTRIES = {
     "NL": ("nl_NL", 5, "en", ["B.V.", "N.V."], ["Handel", "Mode", "Techniek", "Bouw"]),
     "IT": ("it_IT", 3, "en", ["S.r.l.", "S.p.A."], ["Moda", "Ferramenta", "Alimentari"]),
 }
+# the currency customers pay in, where it is not the euro
+CURRENCIES = {"GB": "GBP", "CH": "CHF"}
 GROUPS = [("RET", "Retail"), ("WHS", "Wholesale"), ("IND", "Industry"), ("CRA", "Crafts"),
           ("PUB", "Public sector"), ("WEB", "Online shops")]
 PRICE_GROUPS = [("PG1", "List prices"), ("PG2", "Dealer"), ("PG3", "Key account"),
                 ("PG4", "Export")]
-PAYMENT_TERMS = [("N30", "30 days net"), ("S14", "14 days 2 % discount, 30 days net"),
-                 ("N10", "10 days net"), ("PRE", "Payment in advance")]
-DELIVERY_TERMS = [("DAP", "DAP, free from 500 EUR"), ("EXW", "EXW ex works"),
-                  ("CPT", "CPT carriage paid"), ("FCA", "FCA free carrier")]
+# code, name, then the terms: net days and cash-discount stages (percent, within days),
+# shortest period with the highest discount first (domain.pricing.check_payment_terms)
+PAYMENT_TERMS = [
+    ("N30", "30 days net", {"net_days": 30, "cash_discounts": "[]"}),
+    ("S14", "14 days 2 % discount, 30 days net",
+     {"net_days": 30, "cash_discounts": '[["2", 14]]'}),
+    ("N10", "10 days net", {"net_days": 10, "cash_discounts": "[]"}),
+    ("PRE", "Payment in advance", {"net_days": 0, "cash_discounts": "[]"}),
+    ("S60", "60 days net; 3 % within 10 days, 2 % within 30 days",
+     {"net_days": 60, "cash_discounts": '[["3", 10], ["2", 30]]'}),
+    ("S8", "30 days net; 3 % within 8 days, 2 % within 14 days",
+     {"net_days": 30, "cash_discounts": '[["3", 8], ["2", 14]]'}),
+]
+# code, name, then the terms: Incoterms 2020 rule and place, free-freight threshold and
+# minimum order (in the customer's currency)
+_AT_CUSTOMER = "Lieferanschrift des Kunden"
+DELIVERY_TERMS = [
+    ("DAP", "DAP, free from 500 EUR", {"incoterm": "DAP", "incoterm_place": _AT_CUSTOMER,
+                                       "free_freight_threshold": Decimal(500),
+                                       "minimum_order": Decimal(100)}),
+    ("EXW", "EXW ex works", {"incoterm": "EXW", "incoterm_place": "Werk Bielefeld",
+                             "free_freight_threshold": None, "minimum_order": None}),
+    ("CPT", "CPT carriage paid", {"incoterm": "CPT", "incoterm_place": _AT_CUSTOMER,
+                                  "free_freight_threshold": Decimal(1000),
+                                  "minimum_order": Decimal(250)}),
+    ("FCA", "FCA free carrier", {"incoterm": "FCA", "incoterm_place": "Lager Hamburg",
+                                 "free_freight_threshold": None,
+                                 "minimum_order": Decimal(250)}),
+    ("DDP", "DDP delivered duty paid, free from 1500 EUR",
+     {"incoterm": "DDP", "incoterm_place": _AT_CUSTOMER,
+      "free_freight_threshold": Decimal(1500), "minimum_order": Decimal(500)}),
+    ("DAP250", "DAP, free from 250 EUR, minimum order 50 EUR",
+     {"incoterm": "DAP", "incoterm_place": _AT_CUSTOMER,
+      "free_freight_threshold": Decimal(250), "minimum_order": Decimal(50)}),
+]
 SEGMENTS = ["Key account", "Trade fair 2026", "Newsletter", "Fashion", "Outdoor", "B2B shop",
             "Catalogue", "Pilot customer"]
 STATUSES = ["active"] * 6 + ["prospect"] * 2 + ["passive", "blocked"]
@@ -152,6 +187,14 @@ def _web_name(family: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_only)) or "firma"
 
 
+def _price_group(drawn, currency: str, master: dict):
+    """The price group of a new customer: the one drawn, or for a customer paying in
+    another currency than the euro PG4 "Export". The dealer and key-account lists (PG2,
+    PG3) are in EUR, an amount applies only in the line's currency, so customers abroad
+    pay the list price in their own currency (services/demo_pricing.py)."""
+    return drawn if currency == "EUR" else master["price_groups"][3]
+
+
 def _vat_id(rng: random.Random, country: str) -> str:
     if country != "DE" or rng.random() > 0.5:
         return ""
@@ -160,14 +203,26 @@ def _vat_id(rng: random.Random, country: str) -> str:
 
 
 def _lookups(session, model, entries) -> list:
-    existing = {row.code: row.id for row in session.scalars(select(model))}
-    for code, name in entries:
-        if code not in existing:
-            row = model(code=code, name=name)
+    """The ids of (code, name[, values]) entries, made where missing; an entry made
+    before its model had ``values`` (columns still at their defaults) gets them."""
+    existing = {row.code: row for row in session.scalars(select(model))}
+    for code, name, *extra in entries:
+        values = extra[0] if extra else {}
+        row = existing.get(code)
+        if row is None:
+            row = existing[code] = model(code=code, name=name, **values)
             session.add(row)
             session.flush()
-            existing[code] = row.id
-    return [existing[code] for code, _ in entries]
+        elif values and all(getattr(row, column) == _default(model, column)
+                            for column in values):
+            for column, value in values.items():
+                setattr(row, column, value)
+    return [existing[entry[0]].id for entry in entries]
+
+
+def _default(model, column: str):
+    default = model.__table__.c[column].default
+    return default.arg if default is not None else None
 
 
 def _master_data(session, rng: random.Random) -> dict:
@@ -221,6 +276,7 @@ class _Builder:
         rng = self.rng
         country = rng.choices(self.countries, self.country_weights)[0]
         _, _, language, forms, trades = COUNTRIES[country]
+        currency = CURRENCIES.get(country, "EUR")
         pool = self.pools[country]
         city, lat, lon = rng.choices(pool.cities, pool.weights)[0]
         family = rng.choice(pool.last_names)
@@ -236,11 +292,11 @@ class _Builder:
             "number": number, "name": f"{name} {legal_form}", "name2": "",
             "legal_form": legal_form, "status": rng.choice(STATUSES),
             "customer_group_id": rng.choice(self.master["groups"]),
-            "price_group_id": rng.choice(self.master["price_groups"]),
+            "price_group_id": _price_group(rng.choice(self.master["price_groups"]), currency,
+                                           self.master),
             "territory_id": rng.choice(self.master["territories"]),
             "representative_id": (rep := rng.choice(self.master["reps"])),
-            "parent_id": None, "language": language, "currency": "GBP" if country == "GB" else
-            ("CHF" if country == "CH" else "EUR"),
+            "parent_id": None, "language": language, "currency": currency,
             "credit_limit": rng.choice([None, 5000, 10000, 25000, 50000, 100000]),
             "payment_term_id": rng.choice(self.master["payment_terms"]),
             "delivery_term_id": rng.choice(self.master["delivery_terms"]),
@@ -324,8 +380,12 @@ def make_demo_data(
     batch: int = 5000,
     history: bool = True,
 ) -> dict[str, int]:
-    """Add ``customers`` demo customer files (with contacts, addresses, bank data) and,
-    with ``history``, their logbook, tasks, appointments and a few distribution lists."""
+    """Add ``customers`` demo customer files (with contacts, addresses, bank data) and
+    their pricing, and, with ``history``, their logbook, tasks, appointments and a few
+    distribution lists. Pricing is master data, made in both modes
+    (services/demo_pricing.py): the catalogue and price lists when the store has none
+    yet, then each customer's conditions, turnover and terms. Returns what was added,
+    counted per kind (customers, …, articles, price_lists, condition_records)."""
     rng = random.Random(seed)
     pools = {country: _pools(country, seed) for country in COUNTRIES}
     counts = dict.fromkeys(("customers", "contacts", "addresses", "logbook_entries", "tasks",
@@ -333,6 +393,7 @@ def make_demo_data(
     with store.session() as session:
         master = _master_data(session, rng)
         numbers = take_numbers(session, "customer", "K", customers)
+        pricing = DemoPricing(session, random.Random(seed + 2), master)
         builder = _Builder(rng, pools, master, HistoryBuilder(
             random.Random(seed + 1), date.today(), utcnow()) if history else None)
         if builder.history is not None:
@@ -341,6 +402,7 @@ def make_demo_data(
         for start in range(0, customers, batch):
             for number in numbers[start : start + batch]:
                 builder.customer(number)
+                pricing.customer(builder.rows["customer"][-1])
             counts["customers"] += len(builder.rows["customer"])
             counts["contacts"] += len(builder.rows["contact"])
             counts["addresses"] += len(builder.rows["address"])
@@ -350,6 +412,7 @@ def make_demo_data(
                 if builder.rows[key]:
                     session.connection().execute(model.__table__.insert(), builder.rows[key])
                 builder.rows[key] = []
+            pricing.flush(session.connection())
             if builder.history is not None:
                 rows = builder.history.rows
                 counts["logbook_entries"] += len(rows["logbook"])
@@ -365,7 +428,7 @@ def make_demo_data(
         if history:
             _distribution_lists(session, rng, master)
         session.commit()
-    return counts
+    return counts | pricing.counts
 
 
 def _distribution_lists(session, rng: random.Random, master: dict) -> None:
