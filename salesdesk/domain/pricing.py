@@ -490,7 +490,8 @@ def _standard_types(language: str) -> tuple[ConditionType, ...]:
 
 def payment_terms_text(terms: PaymentTerms) -> str:
     """"30 days net; 2 % within 14 days, 1 % within 21 days" (for sheets and pickers)."""
-    parts = [_("{days} days net").format(days=terms.net_days)]
+    parts = [_("{days} days net").format(days=terms.net_days) if terms.net_days
+             else _("due at once, net")]
     parts += [_("{percent} % within {days} days").format(percent=f"{percent.normalize():f}",
                                                          days=days)
               for percent, days in terms.cash_discounts]

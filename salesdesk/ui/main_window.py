@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
             "open_log": self.open_log, "about": self.about,
             "new_entry": self.new_entry, "new_task": self.new_task,
             "new_appointment": self.new_appointment, "reminders": self.show_reminders,
+            "print": self.print_current,
         }
         for name, slot in slots.items():
             a[name].triggered.connect(slot)
@@ -187,6 +188,8 @@ class MainWindow(QMainWindow):
             widget = DistributionListsView(self.store, self)
             widget.sig_message.connect(lambda text: self.statusBar().showMessage(text, 15000))
             widget.load()
+        elif key == "conditions":
+            widget = self._conditions_page()
         elif key == "nearby":
             from salesdesk.ui.views.radius_search import RadiusSearchView
 
@@ -197,6 +200,35 @@ class MainWindow(QMainWindow):
         if hasattr(widget, "sig_open_customer"):
             widget.sig_open_customer.connect(self.open_customer)
         return widget
+
+    def _conditions_page(self) -> QWidget:
+        from salesdesk.ui.views.conditions_view import ConditionsView
+
+        widget = ConditionsView(self.store, self)
+        widget.sig_message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        widget.sig_changed.connect(self._conditions_changed)
+        widget.preview_shortcut.setEnabled(False)  # the window's Print action (Ctrl+P) does it
+        return widget
+
+    def _conditions_changed(self, customer_id) -> None:
+        """A sheet was issued (filed among the documents) or a condition saved."""
+        if self.file_view is not None and self.file_view.customer_id == customer_id:
+            self.file_view.reload()
+
+    def open_conditions(self, customer_id) -> None:
+        """The Conditions page for a customer (from the customer file)."""
+        try:
+            self.page("conditions").show_customer(customer_id)
+        except DomainError as exc:
+            QMessageBox.warning(self, self.tr("Conditions"), str(exc))
+            return
+        self.show_page("conditions")
+
+    def print_current(self) -> None:
+        """Ctrl+P: the print preview of the page that can print (the condition sheet)."""
+        page = self.pages.currentWidget()
+        if hasattr(page, "print_preview"):
+            page.print_preview()
 
     def _work_changed(self, *args) -> None:
         """A task or appointment changed somewhere: other pages and reminders follow."""
@@ -236,6 +268,8 @@ class MainWindow(QMainWindow):
         page = self.current_page()
         if page == FILE_PAGE and self.file_view.label:
             return f"customer:{self.file_view.label.split()[0]}"
+        if page == "conditions" and self.pages.currentWidget().current_number():
+            return f"conditions:{self.pages.currentWidget().current_number()}"
         return page
 
     def show_view(self, view: str) -> None:
@@ -246,6 +280,9 @@ class MainWindow(QMainWindow):
         if kind == FILE_PAGE:
             self._file_view().show_number(key)
             self.show_page(FILE_PAGE)
+        elif kind == "conditions" and key:
+            self.page("conditions").show_customer(key)
+            self.show_page(kind)
         elif kind in window_actions.NAVIGATION:
             self.show_page(kind)
         else:
@@ -262,6 +299,7 @@ class MainWindow(QMainWindow):
             self.file_view.sig_back.connect(lambda: self.show_page("customers"))
             self.file_view.sig_changed.connect(lambda _id: self.list_view.refresh())
             self.file_view.sig_open_customer.connect(self.open_customer)
+            self.file_view.sig_open_conditions.connect(self.open_conditions)
             self.pages.addWidget(self.file_view)
             self._page_widgets[FILE_PAGE] = self.file_view
         return self.file_view
@@ -509,6 +547,10 @@ class MainWindow(QMainWindow):
         a["back"].setEnabled(on_file)
         a["next_record"].setEnabled(on_list or on_file)
         a["previous_record"].setEnabled(on_list or on_file)
+        printable = page == "conditions"
+        a["print"].setEnabled(printable)
+        if printable:
+            a["print"].setToolTip(self.tr("Print preview of the condition sheet (Ctrl+P)"))
 
     def restore(self) -> None:
         """Geometry, toolbar, columns, filters and the last view, as the user left them."""

@@ -3,8 +3,15 @@
 import uuid
 from pathlib import Path
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QMessageBox,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from salesdesk.domain.errors import DomainError, NotFound
 from salesdesk.services.customers import get_customer, remove_part
@@ -29,6 +36,7 @@ class CustomerFileView(QWidget):
     sig_changed = Signal(object)  # customer id: something in the file was saved
     sig_open_customer = Signal(object)  # show this file instead (after a merge)
     sig_back = Signal()
+    sig_open_conditions = Signal(object)  # customer id: show its conditions page
 
     def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
@@ -64,6 +72,15 @@ class CustomerFileView(QWidget):
         self.header.back.clicked.connect(self.sig_back)
         self.header.edit.clicked.connect(self.edit_customer)
         self.header.merge.clicked.connect(self.merge)
+        conditions = QToolButton(self)
+        conditions.setIcon(icon("conditions"))
+        conditions.setText(self.tr("Conditions"))
+        conditions.setToolTip(self.tr("Prices, discounts and terms of this customer; print "
+                                      "the condition sheet"))
+        conditions.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        conditions.setAutoRaise(True)
+        conditions.clicked.connect(lambda: self.sig_open_conditions.emit(self.customer_id))
+        self.tabs.setCornerWidget(conditions, Qt.Corner.TopRightCorner)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 6)
         layout.addWidget(self.header)

@@ -43,9 +43,6 @@ def placeholder_pages(parent: QWidget | None = None) -> dict[str, PlaceholderVie
     """The pages of the features that come in later versions, by navigation key."""
     coming = tr("This part of SalesDesk is coming in a later version.")
     texts = {
-        "conditions": ("conditions", tr("Conditions"),
-                       tr("Condition sheets with prices, discounts, payment and delivery "
-                          "terms, ready to print for the customer.")),
         "agents": ("agents", tr("Agents"),
                    tr("Commercial agents with their territories, commission plans and "
                       "statements.")),

@@ -9,7 +9,6 @@ from alembic import op
 
 import salesdesk.store.types
 
-
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
