@@ -12,8 +12,9 @@ filed and reprinted.
 * Quantity: each article is priced at its pack size (1 where it has none). A pack is the
   smallest quantity the customer can order, so that is the price they actually pay for
   the smallest order, and a scale that starts at the pack size is already in it. The net
-  price is the engine's net unit price at that quantity (four places at most, trailing
-  zeros beyond the currency's digits dropped: 9.20, 11.115).
+  price is the engine's net value at that quantity divided by it, printed with as many
+  places as the base price has (at least the currency's, at most four; half-up): a pack
+  of 12 at 121.38 prints 10.12 a pair, a cable tie listed at 0.0345 prints 0.0345.
 * Turnover bonus: paid afterwards on the period's turnover, so it is printed in the terms
   with its tiers and never deducted from a unit price (a bonus tier from 0 would
   otherwise be in every price and in the terms twice). Cash discount is in the terms too.
@@ -45,7 +46,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import BinaryIO
 
@@ -62,7 +63,7 @@ from salesdesk.domain.condition_sheet import (
     SheetTerms,
 )
 from salesdesk.domain.errors import DomainError, NotFound
-from salesdesk.domain.money import round_money
+from salesdesk.domain.money import minor_unit, round_money
 from salesdesk.domain.postal import format_postal_address
 from salesdesk.domain.pricing import (
     INCOTERMS_2020,
@@ -367,11 +368,23 @@ def _customer_records(conn: sqlite3.Connection, customer_id: str, type_code: str
 # -- pricing the lines ---------------------------------------------------------------------
 
 
-def _trim(value: Decimal, currency: str) -> Decimal:
-    """The engine's four places without trailing zeros past the currency's digits."""
-    value = value.quantize(UNIT_PLACES)
+def _trim(value: Decimal, currency: str, places: Decimal | None = None) -> Decimal:
+    """A unit price as printed: to ``places`` (half-up), at most the engine's four,
+    without trailing zeros past the currency's digits."""
+    value = value.quantize(places or UNIT_PLACES, ROUND_HALF_UP)
     money = round_money(value, currency)
     return money if money == value else value.normalize()
+
+
+def _places(rate: Decimal | None, currency: str) -> Decimal:
+    """The places a net unit price is printed with: the currency's, or as many as the
+    base price has (a cable tie at 0.0345 each), at most four. A pack priced whole and
+    divided by its size (80.71 / 12 = 6.72583…) is not printed as 6.7258."""
+    money = minor_unit(currency)
+    if rate is None:
+        return money
+    exponent = max(rate.normalize().as_tuple().exponent, UNIT_PLACES.as_tuple().exponent)
+    return min(money, Decimal(1).scaleb(exponent))
 
 
 class _LinePricer:
@@ -397,7 +410,9 @@ class _LinePricer:
         bonus = sum((a.value for a in result.applied if self._step(a.type_code) is Step.BONUS),
                     ZERO)
         net = (result.net_value - bonus) / result.request.quantity
-        return _trim(net, self.words.currency)
+        base = next((a.rate for a in result.applied if self._step(a.type_code) is Step.BASE),
+                    None)
+        return _trim(net, self.words.currency, _places(base, self.words.currency))
 
     def _records(self, result: PriceResult):
         """(trace entry, record) for the records that won or lost only by their scale."""

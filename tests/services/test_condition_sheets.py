@@ -204,12 +204,14 @@ def test_the_lines_are_priced_to_the_cent(store, shop):
     assert set_.discount_text == nb("−2 % + −3 % (kaskadierend)\n+0,50 € Zuschlag")
     # from 50 the promotion −10 % applies (additive, on the base 449.50): 449.50 − 8.99
     # = 440.51; −3 % = −13.2153 → −13.22 → 427.29; −44.95 → 382.34; +25.00 → 407.34 / 50
-    assert set_.scales == ((D(50), D("8.1468")),)
+    # = 8.1468 a piece, printed to the cents the list price has: 8.15
+    assert set_.scales == ((D(50), D("8.15")),)
     assert set_.unit == "Satz"
 
     gloves = lines["A-100"]  # a pack of 12 from the dealer list: 12 × 11.90 = 142.80;
     # −10 % = −14.28 → 128.52; promotion −5 % of 142.80 (additive) = −7.14 → 121.38 / 12
-    assert (gloves.list_price, gloves.net_price) == (D("11.90"), D("10.115"))
+    # = 10.115 a pair, printed to the list price's cents, half-up: 10.12
+    assert (gloves.list_price, gloves.net_price) == (D("11.90"), D("10.12"))
     assert gloves.discount_text == nb("−10 % + −5 % (additiv)")
     assert (gloves.unit, gloves.pack_size) == ("Paar", D(12))
     # from 100 the dealer list says 11.20: 1,120.00 − 112.00 − 56.00 = 952.00 / 100
@@ -315,7 +317,7 @@ def test_the_terms_speak_the_sheets_language(store, shop, language, tmp_path):
     if language == "de":
         assert "Gültig vom 1. Mai 2026 bis 30. Juni 2026" in text
         assert "Arbeitskleidung › Handschuhe" in text and "ab 100: 9,52 €" in text
-        assert "−10 % + −5 % (additiv)" in text and "10,115 €" in text
+        assert "−10 % + −5 % (additiv)" in text and "10,12 €" in text
     SHEETS.mkdir(exist_ok=True)
     pdf = pdfium.PdfDocument(str(path))
     try:
