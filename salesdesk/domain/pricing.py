@@ -18,8 +18,10 @@ running value (10 % then 5 % = 14.5 %), an *additive* one to the value the step 
 with (10 % + 5 % = 15 %).
 
 Rounding, the only places it happens: every condition's value for the line (quantity ×
-rate) is rounded half-up to the currency's precision when it is applied; the net unit
-price shown is the net line value divided by the quantity, rounded to four places
+rate) is rounded half-up to the currency's precision when it is applied — or, for a type
+whose ``rounding`` is ``Rounding.UNIT``, its value per unit is rounded and then
+multiplied by the quantity (every type shipped rounds per line); the net unit price
+shown is the net line value divided by the quantity, rounded to four places
 (``UNIT_PLACES``). A line is never negative: discounts that would take it below zero
 stop at zero, and the trace says so.
 """
@@ -87,6 +89,13 @@ class KeyKind(StrEnum):
         }[self.value]
 
 
+class Rounding(StrEnum):
+    """Where a condition's value is rounded to the currency's minor unit (half-up)."""
+
+    LINE = "line"  # its value for the whole line (quantity × rate), once
+    UNIT = "unit"  # its value per unit, then times the quantity (a per-piece price list)
+
+
 class ScaleBasis(StrEnum):
     QUANTITY = "quantity"  # thresholds in units of the article
     LINE_VALUE = "line_value"  # thresholds in money, the line's value before this step
@@ -103,6 +112,7 @@ class ConditionType:
     scale_basis: ScaleBasis = ScaleBasis.QUANTITY
     sequence: int = 0  # order within the step
     name: str = ""
+    rounding: Rounding = Rounding.LINE
 
     @property
     def in_money(self) -> bool:
@@ -349,6 +359,14 @@ def _plan(types: tuple[ConditionType, ...]
     return plan
 
 
+def _rounded(ctype: ConditionType, line_value: Decimal, quantity: Decimal,
+             currency: str) -> Decimal:
+    """A condition's value for the line, rounded by the type's rule."""
+    if ctype.rounding is Rounding.UNIT:
+        return round_money(line_value / quantity, currency) * quantity
+    return round_money(line_value, currency)
+
+
 def price(request: PriceRequest, types: Sequence[ConditionType], lookup: Lookup) -> PriceResult:
     """The net price of a line, every applied condition and the trace of the decisions."""
     if request.quantity <= 0:
@@ -371,13 +389,13 @@ def price(request: PriceRequest, types: Sequence[ConditionType], lookup: Lookup)
                     result.trace[-1] = TraceEntry(ctype.code, kind, record.id, "lost",
                                                   "base_found")
                     continue
-                change = round_money(rate * request.quantity, currency)
+                change = _rounded(ctype, rate * request.quantity, request.quantity, currency)
                 result.base_value = change
             elif ctype.calculation is Calculation.PERCENT:
                 on = step_start if ctype.stacking is Stacking.ADDITIVE else value
-                change = round_money(on * rate / HUNDRED, currency)
+                change = _rounded(ctype, on * rate / HUNDRED, request.quantity, currency)
             elif ctype.calculation is Calculation.PER_UNIT:
-                change = round_money(rate * request.quantity, currency)
+                change = _rounded(ctype, rate * request.quantity, request.quantity, currency)
             else:  # per document: outside the unit price
                 result.document.append(Applied(ctype.code, record.id, kind, rate,
                                                round_money(rate, currency)))

@@ -16,6 +16,7 @@ from salesdesk.domain.pricing import (
     KeyKind,
     PaymentTerms,
     PriceRequest,
+    Rounding,
     Scale,
     ScaleBasis,
     Stacking,
@@ -212,6 +213,23 @@ def test_rounding_is_half_up_to_the_currency():
     yen = PriceRequest("C", "A", D(3), date(2026, 1, 1), currency="JPY")
     assert price(yen, [BASE], Book(record("y", BASE, K.ARTICLE, ["A"], (0, "33.5")))
                  ).net_value == D("101")  # 100.5 → 101 yen
+
+
+def test_a_type_rounds_per_line_or_per_unit_as_it_says():
+    """7 pieces at 0.333 with −3.5 %: per line 2.331 → 2.33, −0.0816 → −0.08 = 2.25;
+    per unit 0.333 → 0.33 × 7 = 2.31, −3.5 % of 0.33 = −0.01155 → −0.01 × 7 = −0.07 = 2.24."""
+    odd = record("odd", BASE, K.ARTICLE, ["A"], (0, "0.333"))
+    request = PriceRequest("C", "A", D(7), date(2026, 1, 1))
+    per_line = ConditionType("D", Step.LINE, Calculation.PERCENT, (K.ARTICLE,))
+    book = Book(odd, record("d", per_line, K.ARTICLE, ["A"], (0, "-3.5")))
+    assert price(request, (BASE, per_line), book).net_value == D("2.25")
+    unit_base = ConditionType("PR", Step.BASE, Calculation.PER_UNIT, (K.ARTICLE,),
+                              rounding=Rounding.UNIT)
+    per_unit = ConditionType("D", Step.LINE, Calculation.PERCENT, (K.ARTICLE,),
+                             rounding=Rounding.UNIT)
+    result = price(request, (unit_base, per_unit), book)
+    assert [a.value for a in result.applied] == [D("2.31"), D("-0.07")]
+    assert result.net_value == D("2.24")
 
 
 def test_standard_types_price_a_line_in_the_documented_order():
