@@ -391,6 +391,9 @@ def make_demo_data(
     counts = dict.fromkeys(("customers", "contacts", "addresses", "logbook_entries", "tasks",
                             "appointments"), 0)
     with store.session() as session:
+        # demo data is no one's change: not queued for the central database (the guard
+        # row lives only inside this transaction; see store/outbox.py)
+        session.connection().exec_driver_sql("INSERT INTO sync_apply_guard (id) VALUES (1)")
         master = _master_data(session, rng)
         numbers = take_numbers(session, "customer", "K", customers)
         pricing = DemoPricing(session, random.Random(seed + 2), master)
@@ -427,6 +430,7 @@ def make_demo_data(
         rebuild_index(session.connection())
         if history:
             _distribution_lists(session, rng, master)
+        session.connection().exec_driver_sql("DELETE FROM sync_apply_guard")
         session.commit()
     return counts | pricing.counts
 

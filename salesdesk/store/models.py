@@ -585,3 +585,66 @@ class IssuedConditionSheet(Synced, Base):
     snapshot: Mapped[str] = mapped_column(Text)
     document_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("document.id"),
                                                           default=None)
+
+
+# -- synchronisation (docs/sync.md): local bookkeeping, never synced itself ------------
+
+class SyncOutbox(Base):
+    """A change to a synced row not yet pushed: written by triggers (store/outbox.py) in
+    the same transaction as the change. ``old``: the changed columns' values before it
+    (JSON, as stored); an insert has ``{}``. ``batch``: the key of the push it was sent
+    in (set, in its own transaction, before sending)."""
+
+    __tablename__ = "sync_outbox"
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    tbl: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(32), index=True)
+    op: Mapped[str] = mapped_column(String(1))  # I, U, D
+    old: Mapped[str] = mapped_column(Text, default="{}")
+    batch: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+
+
+class SyncApplyGuard(Base):
+    """Holds a row only inside a pull's transaction: the outbox triggers skip changes
+    made while it does (they come from the central database, not from this device)."""
+
+    __tablename__ = "sync_apply_guard"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class SyncState(Base):
+    """This device's sync bookkeeping: device id, pull checkpoint, last sync, …"""
+
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+class SyncConflict(Base):
+    """A field both sides changed: the central value stayed, this device's value is kept
+    here until someone decides (conflicts screen)."""
+
+    __tablename__ = "sync_conflict"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    tbl: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(32), index=True)
+    field: Mapped[str] = mapped_column(String(60))  # "" for the whole row (deleted centrally)
+    local_value: Mapped[str | None] = mapped_column(Text, default=None)  # JSON
+    central_value: Mapped[str | None] = mapped_column(Text, default=None)  # JSON
+    detected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolution: Mapped[str] = mapped_column(String(20), default="")
+
+
+class SyncParked(Base):
+    """A change the central database refused (rights, a check): kept with the reason,
+    shown to the user, never blocking the rest of the outbox."""
+
+    __tablename__ = "sync_parked"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    tbl: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(32), index=True)
+    op: Mapped[str] = mapped_column(String(1))
+    change: Mapped[str] = mapped_column(Text)  # JSON: the values sent
+    reason: Mapped[str] = mapped_column(Text)
+    parked_at: Mapped[datetime] = mapped_column(default=utcnow)
