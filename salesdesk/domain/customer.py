@@ -1,5 +1,6 @@
 """Customer file rules: statuses, address kinds, consent channels, field checks."""
 
+from decimal import Decimal
 from enum import StrEnum
 from functools import partial
 
@@ -74,6 +75,9 @@ def customer_labels() -> dict[str, str]:
         "next_contact": _("Next contact"),
         "do_not_contact": _("Do not contact"),
         "do_not_contact_reason": _("Reason for do not contact"),
+        "invoice_recipient_id": _("Invoice recipient"),
+        "return_conditions": _("Return conditions"),
+        "collection_discount": _("Collection discount"),
     }
 
 
@@ -135,6 +139,32 @@ def _check_credit_limit(value: object) -> object:
     return amount
 
 
+RETURN_CONDITIONS_LENGTH = 2000  # printed on the condition sheet: a paragraph, not a contract
+_PERCENT_PLACES = Decimal("0.01")
+
+
+def _check_collection_discount(value: object) -> Decimal | None:
+    """A percentage above 0 and below 100 with at most two places; "2 %" reads as 2."""
+    from salesdesk.domain.money import parse_amount
+
+    text = value if isinstance(value, Decimal | int | float) else str(value).replace("%", "")
+    try:
+        percent = parse_amount(text)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise ValueError(_("not a percentage")) from exc
+    if percent is None:
+        return None
+    if not 0 < percent < 100:
+        raise ValueError(_("must be more than 0 % and less than 100 %"))
+    if percent != percent.quantize(_PERCENT_PLACES):
+        raise ValueError(_("can have at most two decimal places"))
+    return percent
+
+
+def _check_return_conditions(value: object) -> str:
+    return v.text(value, RETURN_CONDITIONS_LENGTH)
+
+
 def check_customer(
     record: str, values: dict, country: str = "DE", only_given: bool = False
 ) -> dict:
@@ -148,8 +178,13 @@ def check_customer(
         "vat_id": v.check_vat_id,
         "tax_number": partial(_tax, country=country),
         "website": v.check_website,
+        "collection_discount": _check_collection_discount,
+        "return_conditions": _check_return_conditions,
     }
-    return v.collect(record, values, checks, customer_labels(), partial=only_given)
+    clean = v.collect(record, values, checks, customer_labels(), partial=only_given)
+    if clean.get("collection_discount") == "":
+        clean["collection_discount"] = None  # an empty field: no collection discount agreed
+    return clean
 
 
 def _tax(value: object, country: str) -> str:

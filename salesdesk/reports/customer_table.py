@@ -25,7 +25,7 @@ from salesdesk.domain.errors import DomainError
 from salesdesk.i18n import _
 from salesdesk.store.models import Address, BankAccount, ContactPerson, Customer
 
-TEXT, MONEY, DATE, BOOL = "text", "money", "date", "bool"
+TEXT, MONEY, DATE, BOOL, PERCENT = "text", "money", "date", "bool", "percent"
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".txt")
 CSV_DELIMITER = ";"
@@ -63,7 +63,7 @@ class Column:
             return cell_date(raw)
         if self.kind == BOOL:
             return cell_bool(raw)
-        if self.kind == MONEY and not isinstance(raw, str):
+        if self.kind in (MONEY, PERCENT) and not isinstance(raw, str):
             return raw  # a number cell: parse_amount reads it exactly
         return cell_text(raw)
 
@@ -119,6 +119,15 @@ COLUMNS: tuple[Column, ...] = (
            ("Zahlungsbedingungen", "Payment term", "Zahlungsziel")),
     Column("delivery_term", "lookup", "delivery_term_id", "Delivery terms", "Lieferbedingung",
            ("Lieferbedingungen", "Delivery term", "Incoterms")),
+    # the number of the customer who gets the invoices (a head office, say)
+    Column("invoice_recipient", "lookup", "invoice_recipient_id", "Invoice recipient",
+           "Rechnungsempfänger", ("Invoice to", "Bill to", "Rechnung an",
+                                  "Rechnungsempfänger Kundennummer"), width=14),
+    Column("collection_discount", "customer", "collection_discount", "Collection discount %",
+           "Inkassorabatt %", ("Collection discount", "Inkassorabatt"), PERCENT, width=10),
+    Column("return_conditions", "customer", "return_conditions", "Return conditions",
+           "Rückgabebedingungen", ("Rücknahmebedingungen", "Rücksendebedingungen", "Returns",
+                                   "Retouren"), width=30),
     Column("group", "lookup", "customer_group_id", "Customer group", "Kundengruppe",
            ("Gruppe", "Group")),
     Column("price_group", "lookup", "price_group_id", "Price group", "Preisgruppe"),

@@ -89,7 +89,7 @@ _LOOKUPS = {"group": CustomerGroup, "price_group": PriceGroup, "territory": Terr
             "payment_term": PaymentTerm, "delivery_term": DeliveryTerm}
 _MASTER = ("number", "name", "name2", "legal_form", "status", "vat_id", "tax_number",
            "credit_limit", "currency", "language", "website", "next_contact", "do_not_contact",
-           "do_not_contact_reason", "notes")
+           "do_not_contact_reason", "notes", "collection_discount", "return_conditions")
 
 
 def _records(session: Session, ids: list[str]) -> dict[str, dict]:
@@ -116,19 +116,21 @@ def _raw(column):
 
 def _master(session: Session, page: str) -> dict[str, dict]:
     lookups = {key: aliased(model) for key, model in _LOOKUPS.items()}
-    rep = aliased(UserAccount)
+    rep, recipient = aliased(UserAccount), aliased(Customer)
     query = select(_raw(Customer.id), *(getattr(Customer, f) for f in _MASTER),
-                   *(table.code for table in lookups.values()), rep.login)
+                   *(table.code for table in lookups.values()), rep.login, recipient.number)
     for key, table in lookups.items():
         column = getattr(Customer, COLUMN_BY_KEY[key].field)
         query = query.outerjoin(table, column == table.id)
-    query = query.outerjoin(rep, Customer.representative_id == rep.id).where(
+    query = query.outerjoin(rep, Customer.representative_id == rep.id).outerjoin(
+        recipient, Customer.invoice_recipient_id == recipient.id).where(
         _in_page(Customer.id, page))
-    keys = (*_MASTER, *lookups, "representative")
+    keys = (*_MASTER, *lookups, "representative", "invoice_recipient")
     records = {}
     for row in session.connection().execute(query):  # plain rows: no ORM loading
         record = dict(zip(keys, row[1:], strict=True))
         record["credit_limit"] = _money(record["credit_limit"])
+        record["collection_discount"] = _percent(record["collection_discount"])
         records[row[0]] = record
     return records
 
@@ -139,6 +141,14 @@ def _money(value: Decimal | None) -> Decimal | None:
         return None
     cents = value.quantize(_CENT)
     return cents if cents == value else value.normalize()
+
+
+def _percent(value: Decimal | None) -> Decimal | None:
+    """1.5 rather than the stored 1.5000; 10, not 1E+1."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else \
+        value.normalize()
 
 
 def _first_of_each(session: Session, query, columns: tuple[str, ...]) -> dict:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
 
 from salesdesk.domain.customer import (
@@ -39,6 +39,7 @@ from salesdesk.domain.ids import new_id
 from salesdesk.domain.money import round_money
 from salesdesk.i18n import _
 from salesdesk.reports import customer_table as table
+from salesdesk.services.customers import invoice_recipient_problem
 from salesdesk.store.engine import Store
 from salesdesk.store.models import (
     Address,
@@ -148,6 +149,9 @@ class _Plan:
     customer_id: uuid.UUID | None
     customer: dict
     parts: dict[str, tuple[uuid.UUID | None, dict]] = field(default_factory=dict)
+    new_id: uuid.UUID | None = None  # of a new customer whose number the file gives
+    # a new customer of the file this row's invoice recipient is: (number, column, value)
+    recipient: tuple[str, str, object] | None = None
 
     @property
     def changed(self) -> bool:
@@ -262,6 +266,19 @@ class _Known:
                                                                   UserAccount.id))}
         self._vat: dict[str, tuple[str, str]] | None = None
         self._postal: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        # numbers of customers the file creates, with the ids they will get: a branch's
+        # invoice recipient may be a head office further down the file
+        self.planned: dict[str, uuid.UUID] = {}
+
+    def plan_numbers(self, rows: list, headers: table.HeaderMap) -> None:
+        position = headers.index.get("number")
+        if position is None:
+            return
+        for _row, cells in rows:
+            number = table.cell_text(cells[position] if position < len(cells) else None)
+            number = (number or "").upper()
+            if number and len(number) <= NUMBER_LENGTH and number not in self.numbers:
+                self.planned.setdefault(number, new_id())
 
     def similar(self, name: str, postal_code: str, vat_id: str) -> tuple[str, str, str] | None:
         """(number, name, reason) of a live customer that is probably the same one."""
@@ -290,6 +307,7 @@ class _Known:
 def _check_rows(session: Session, rows: list, headers: table.HeaderMap, result: ImportResult,
                 steps: _Steps) -> list[_Plan]:
     known = _Known(session)
+    known.plan_numbers(rows, headers)
     seen: dict[str, int] = {}
     plans = []
     for start in range(0, len(rows), BATCH):
@@ -303,6 +321,20 @@ def _check_rows(session: Session, rows: list, headers: table.HeaderMap, result: 
             if plan is not None and not row.problems:
                 plans.append(plan)
         steps.advance(len(batch))
+    return _without_missing_recipients(plans, result)
+
+
+def _without_missing_recipients(plans: list[_Plan], result: ImportResult) -> list[_Plan]:
+    """Rows whose invoice recipient is a new customer of a row with errors cannot be
+    imported either (and so on down a chain of them)."""
+    coming = {p.number for p in plans if p.customer_id is None and p.number}
+    while broken := [p for p in plans if p.recipient and p.recipient[0] not in coming]:
+        for plan in broken:
+            number, column, value = plan.recipient
+            result.errors.append(ImportProblem(plan.row, column, value, _(
+                "customer {number} is not imported: its row has errors").format(number=number)))
+            plans.remove(plan)
+            coming.discard(plan.number)
     return plans
 
 
@@ -384,13 +416,16 @@ def _check_row(row: _Row, known: _Known, existing: dict[uuid.UUID, Customer]) ->
     address = _check_part(row, "address", records["address"], "")
     country = (address or {}).get("country") or (customer.main_country if customer else "")
     values = _check_customer(row, customer, country or "DE") | _check_lookups(row, known)
+    recipient = _check_recipient(row, known, values, customer)
     checked = {"address": address, "contact": _check_part(row, "contact", records["contact"],
                                                           country or "DE"),
                "bank": _check_part(row, "bank", records["bank"], "")}
     if row.problems:
         return None
     plan = _Plan(row.number, row.customer_number, row.customer_id,
-                 _changes(customer or Customer, values, customer is not None))
+                 _changes(customer or Customer, values, customer is not None),
+                 new_id=known.planned.get(row.customer_number) if customer is None else None,
+                 recipient=recipient)
     for part, clean in checked.items():
         if clean is not None:
             record = records[part]
@@ -460,13 +495,43 @@ def _unknown_code(name: str) -> str:
 def _check_lookups(row: _Row, known: _Known) -> dict:
     values = {}
     for name, code in row.values("lookup").items():
-        if code is None:
+        if name == "invoice_recipient_id":
+            values[name] = code  # a customer number: _check_recipient
+        elif code is None:
             values[name] = None
         elif (found := known.codes[name].get(code.casefold())) is not None:
             values[name] = found
         else:
             row.problem(_KEY_OF[("lookup", name)], _unknown_code(name).format(code=code))
     return values
+
+
+def _check_recipient(row: _Row, known: _Known, values: dict, customer: Customer | None
+                     ) -> tuple[str, str, object] | None:
+    """The invoice recipient's number as its id, checked like a form's (a live customer,
+    not this one) unless it is the stored one; a new customer of the file is returned as
+    (number, column, value): its row must be imported too."""
+    if "invoice_recipient_id" not in values:
+        return None
+    number = (values.pop("invoice_recipient_id") or "").strip().upper()
+    if not number:
+        values["invoice_recipient_id"] = None
+        return None
+    key = _KEY_OF[("lookup", "invoice_recipient_id")]
+    own = row.customer_id or known.planned.get(row.customer_number or "")
+    recipient = known.planned.get(number) or known.numbers.get(number, (None, False))[0]
+    if recipient is None:
+        row.problem(key, _("there is no customer {code}").format(code=number))
+        return None
+    values["invoice_recipient_id"] = recipient
+    if customer is not None and recipient == customer.invoice_recipient_id:
+        return None
+    if number in known.planned and recipient != own:
+        return number, row.column(key), row.cells.get(key)
+    problem = invoice_recipient_problem(known.session, own, recipient)
+    if problem:
+        row.problem(key, problem)
+    return None
 
 
 # fields a part must keep: taken from the stored part when the file has no value for them
@@ -535,6 +600,9 @@ def _warn_if_known(row: _Row, known: _Known, plan: _Plan) -> None:
 # ---- writing ----------------------------------------------------------------------------
 
 def _write(session: Session, plans: list[_Plan], steps: _Steps) -> None:
+    if any(plan.recipient for plan in plans):
+        # a branch may come before its head office: references are checked at commit
+        session.execute(text("PRAGMA defer_foreign_keys = ON"))
     numbers = iter(_new_numbers(session, plans))
     for start in range(0, len(plans), BATCH):
         batch = plans[start:start + BATCH]
@@ -566,7 +634,7 @@ def _sequence_value(number: str) -> int | None:
 
 def _new_customer(plan: _Plan, number: str) -> list:
     """The new customer and its parts, linked by key: cheaper than collection events."""
-    customer = Customer(id=new_id(), number=number, **plan.customer)
+    customer = Customer(id=plan.new_id or new_id(), number=number, **plan.customer)
     return [customer] + [_new_part(part, values | {"customer_id": customer.id}, True)
                          for part, (_id, values) in plan.parts.items()]
 

@@ -38,7 +38,8 @@ CUSTOMER_FIELDS = (
     "name", "name2", "legal_form", "status", "customer_group_id", "price_group_id",
     "territory_id", "representative_id", "parent_id", "language", "currency", "credit_limit",
     "payment_term_id", "delivery_term_id", "vat_id", "tax_number", "website", "notes",
-    "next_contact", "do_not_contact", "do_not_contact_reason",
+    "next_contact", "do_not_contact", "do_not_contact_reason", "invoice_recipient_id",
+    "return_conditions", "collection_discount",
 )
 ADDRESS_FIELDS = ("kind", "is_default", "name", "street", "street2", "postal_code", "city",
                   "country", "latitude", "longitude")
@@ -101,7 +102,7 @@ def create_customer(
     """A new customer file with its first addresses and contacts, numbered K-nnnnnn."""
     record = record_name(None, values)
     country = (addresses[0].get("country") if addresses else None) or "DE"
-    clean = check_customer(record, values, country=str(country).upper())
+    clean = _checked(session, None, record, values, country=str(country).upper())
     _check_dnc_reason(record, clean)
     checked_addresses = [check_address(record, a) for a in addresses]
     checked_contacts = [check_contact(record, c, country=str(country).upper()) for c in contacts]
@@ -146,11 +147,65 @@ def update_customer(session: Session, customer: Customer, values: dict) -> Custo
     record = record_name(customer, values)
     country = customer.main_country or "DE"
     merged = {f: getattr(customer, f) for f in CUSTOMER_FIELDS} | values
-    clean = check_customer(record, values, country=country, only_given=True)
+    clean = _checked(session, customer, record, values, country=country, only_given=True)
     _check_dnc_reason(record, merged | clean)
     _apply(customer, clean, CUSTOMER_FIELDS)
     session.flush()
     return customer
+
+
+def _checked(session: Session, customer: Customer | None, record: str, values: dict,
+             **options) -> dict:
+    """The domain's field checks and the invoice recipient's, every problem at once."""
+    errors: list[FieldError] = []
+    try:
+        clean = check_customer(record, values, **options)
+    except ValidationFailed as exc:
+        errors, clean = exc.errors, {}
+    try:
+        check_invoice_recipient(session, customer, values.get("invoice_recipient_id"), record)
+    except ValidationFailed as exc:
+        errors += exc.errors
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def invoice_recipient_problem(session: Session, customer_id: uuid.UUID | None,
+                              recipient_id: uuid.UUID | None) -> str | None:
+    """Why ``recipient_id`` cannot receive the invoices of ``customer_id`` (None: it can).
+
+    The recipient is another live customer (e.g. the head office), not the customer
+    itself and not a file that was deleted or merged into another one."""
+    if recipient_id is None:
+        return None
+    if recipient_id == customer_id:
+        return _("a customer cannot be its own invoice recipient; leave the field empty "
+                 "instead")
+    row = session.execute(select(Customer.number, Customer.deleted_at, Customer.merged_into_id)
+                          .where(Customer.id == recipient_id)).first()
+    if row is None:
+        return _("there is no such customer")
+    number, deleted_at, merged_into_id = row
+    if merged_into_id is not None:
+        into = session.scalar(select(Customer.number).where(Customer.id == merged_into_id))
+        return _("customer {number} was merged into {into}; choose {into}").format(
+            number=number, into=into or "?")
+    if deleted_at is not None:
+        return _("customer {number} has been deleted").format(number=number)
+    return None
+
+
+def check_invoice_recipient(session: Session, customer: Customer | None,
+                            recipient_id: uuid.UUID | None, record: str = "") -> None:
+    """Raise ValidationFailed for the invoice_recipient_id field (see
+    ``invoice_recipient_problem``)."""
+    problem = invoice_recipient_problem(session, customer.id if customer else None,
+                                        recipient_id)
+    if problem is not None:
+        raise ValidationFailed([FieldError(record or record_name(customer),
+                                           _("Invoice recipient"), problem,
+                                           key="invoice_recipient_id")])
 
 
 def check_parent(session: Session, customer: Customer | None, parent_id: uuid.UUID | None,

@@ -1,6 +1,7 @@
 """A customer file told as a story: created, checked, changed, found twice, merged."""
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,88 @@ def test_same_document_twice_is_stored_once(store, session, tmp_path):
     session.commit()
     assert first.sha256 == second.sha256 and first.size == 5
     assert len(list((store.data_dir / "documents").rglob(first.sha256))) == 1
+
+
+# -- invoice recipient, return conditions, collection discount -----------------------------
+
+def _audit_count(session) -> int:
+    return len(session.scalars(select(AuditEntry)).all())
+
+
+def test_collection_discount_is_a_percentage_between_0_and_100(session):
+    customer = _huber(session)
+    session.commit()
+    before = _audit_count(session)
+    for typed, problem in (("150", "must be more than 0 % and less than 100 %"),
+                           ("0", "must be more than 0 % and less than 100 %"),
+                           ("1,555", "can have at most two decimal places"),
+                           ("viel", "not a percentage")):
+        with pytest.raises(ValidationFailed) as caught:
+            cs.update_customer(session, customer, {"collection_discount": typed})
+        assert str(caught.value) == (
+            f"Customer K-000001 Huber Elektro GmbH, Collection discount: {problem}")
+        assert caught.value.errors[0].key == "collection_discount"
+        session.rollback()
+    assert customer.collection_discount is None and _audit_count(session) == before
+    cs.update_customer(session, customer, {"collection_discount": "1,5 %"})
+    session.commit()
+    assert cs.get_customer(session, "K-000001").collection_discount == Decimal("1.5")
+    cs.update_customer(session, customer, {"collection_discount": ""})
+    session.commit()
+    assert cs.get_customer(session, "K-000001").collection_discount is None
+
+
+def test_return_conditions_are_trimmed_text_of_a_sensible_length(session):
+    customer = _huber(session)
+    cs.update_customer(session, customer, {"return_conditions": "  Nur originalverpackt.\n"
+                                                                "Keine Sonderanfertigungen. "})
+    session.commit()
+    assert customer.return_conditions == "Nur originalverpackt.\nKeine Sonderanfertigungen."
+    with pytest.raises(ValidationFailed, match="Return conditions: is too long"):
+        cs.update_customer(session, customer, {"return_conditions": "x" * 2001})
+
+
+def test_invoice_recipient_is_another_live_customer(session):
+    head = _huber(session)
+    branch = cs.create_customer(session, {"name": "Huber Filiale Nord",
+                                          "invoice_recipient_id": head.id})
+    session.commit()
+    assert branch.invoice_recipient_id == head.id
+    with pytest.raises(ValidationFailed) as caught:
+        cs.update_customer(session, head, {"invoice_recipient_id": head.id})
+    assert str(caught.value) == (
+        "Customer K-000001 Huber Elektro GmbH, Invoice recipient: a customer cannot be its "
+        "own invoice recipient; leave the field empty instead")
+    assert caught.value.errors[0].key == "invoice_recipient_id"
+    session.rollback()
+    assert cs.get_customer(session, "K-000001").invoice_recipient_id is None
+
+
+def test_a_deleted_or_merged_customer_cannot_receive_invoices(session):
+    head, other, gone = _huber(session), cs.create_customer(session, {"name": "Alt GmbH"}), \
+        cs.create_customer(session, {"name": "Weg AG"})
+    branch = cs.create_customer(session, {"name": "Filiale"})
+    cs.delete_customer(session, gone)
+    merge_customers(session, head, other)
+    session.commit()
+    with pytest.raises(ValidationFailed, match="customer K-000002 was merged into K-000001; "
+                                               "choose K-000001"):
+        cs.update_customer(session, branch, {"invoice_recipient_id": other.id})
+    session.rollback()
+    with pytest.raises(ValidationFailed, match="customer K-000003 has been deleted"):
+        cs.update_customer(session, branch, {"invoice_recipient_id": gone.id})
+    session.rollback()
+    assert cs.get_customer(session, "K-000004").invoice_recipient_id is None
+
+
+def test_a_new_customer_with_bad_terms_is_not_written_and_every_problem_is_named(session):
+    gone = cs.create_customer(session, {"name": "Weg AG"})
+    cs.delete_customer(session, gone)
+    session.commit()
+    with pytest.raises(ValidationFailed) as caught:
+        cs.create_customer(session, {"name": "Neu GmbH", "collection_discount": "100",
+                                     "invoice_recipient_id": gone.id})
+    assert {e.key for e in caught.value.errors} == {"collection_discount",
+                                                    "invoice_recipient_id"}
+    session.rollback()
+    assert count_customers(session, CustomerFilter()) == 0

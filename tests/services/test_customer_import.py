@@ -453,3 +453,82 @@ def _wait_for_writing(fd: int, rows: int, child, timeout: float = 120) -> bool:
             if done.isdigit() and rows < int(done) < 2 * rows:
                 return True
     return False
+
+
+# -- invoice recipient, collection discount, return conditions -------------------------------
+
+TERMS_HEADERS = ["Kundennummer", "Firma", "Rechnungsempfänger", "Inkassorabatt %",
+                 "Rückgabebedingungen"]
+
+
+def test_invoice_recipient_discount_and_returns_round_trip_into_an_empty_store(
+        lookups, tmp_path):
+    """A branch may name a head office further down the file; both arrive linked."""
+    from salesdesk.services.customer_export import export_customers
+
+    rows = [["K-000001", "Filiale Nord", "K-000003", 1.5, "Nur originalverpackt.\nBinnen 14 "
+                                                          "Tagen."],
+            ["K-000002", "Filiale Süd", "k-000003", "2,25", None],
+            ["K-000003", "Zentrale GmbH", None, "3", None]]
+    result = import_customers(lookups, _xlsx(tmp_path / "t.xlsx", TERMS_HEADERS, rows))
+    assert result.ok and result.created == 3, result.errors
+
+    def terms(store):
+        with store.session() as session:
+            return [(c.number, c.invoice_recipient_id and session.get(
+                Customer, c.invoice_recipient_id).number, c.collection_discount,
+                c.return_conditions) for c in session.scalars(
+                sql_select(Customer).order_by(Customer.number))]
+
+    assert terms(lookups) == [
+        ("K-000001", "K-000003", Decimal("1.5"), "Nur originalverpackt.\nBinnen 14 Tagen."),
+        ("K-000002", "K-000003", Decimal("2.25"), ""), ("K-000003", None, Decimal("3"), "")]
+    for suffix in (".xlsx", ".csv"):
+        exported = tmp_path / f"export{suffix}"
+        with lookups.session() as session:
+            export_customers(session, exported)
+        headers = read_table(exported).headers
+        assert {"Invoice recipient", "Collection discount %", "Return conditions"} <= set(headers)
+        target = open_store(tmp_path / f"other{suffix}", user="tester")
+        try:
+            again = import_customers(target, exported)
+            assert again.ok and again.created == 3, again.errors
+            assert terms(target) == terms(lookups)
+        finally:
+            target.close()
+        assert import_customers(lookups, exported).unchanged == 3  # nothing changed
+
+
+def test_bad_invoice_recipients_and_discounts_are_reported_and_nothing_is_imported(
+        lookups, tmp_path):
+    with lookups.session() as session:
+        gone = cs.create_customer(session, {"name": "Weg AG"})  # K-000001
+        cs.delete_customer(session, gone)
+        session.commit()
+    rows = [["K-000002", "Selbst GmbH", "K-000002", None, None],
+            ["K-000003", "Hat Weg", "K-000001", None, None],
+            ["K-000004", "Unbekannt", "K-999999", None, None],
+            ["K-000005", "Zu viel", None, 150, None]]
+    result = import_customers(lookups, _xlsx(tmp_path / "b.xlsx", TERMS_HEADERS, rows))
+    assert not result.ok and result.invalid == 4
+    found = {(e.row, e.column): e.message for e in result.errors}
+    assert found[(2, "Rechnungsempfänger")].startswith(
+        "a customer cannot be its own invoice recipient")
+    assert found[(3, "Rechnungsempfänger")] == "customer K-000001 has been deleted"
+    assert found[(4, "Rechnungsempfänger")] == "there is no customer K-999999"
+    assert found[(5, "Inkassorabatt %")] == "must be more than 0 % and less than 100 %"
+    assert _count(lookups) == 1  # only the deleted one from before
+
+
+def test_a_branch_whose_head_office_row_fails_is_not_imported_either(lookups, tmp_path):
+    rows = [["K-000001", "Filiale", "K-000002", None, None],
+            ["K-000002", "Zentrale", None, "100", None],
+            ["K-000003", "Andere", None, None, None]]
+    result = import_customers(lookups, _xlsx(tmp_path / "c.xlsx", TERMS_HEADERS, rows),
+                              only_valid=True)
+    assert result.ok and result.created == 1
+    assert {(e.row, e.column) for e in result.errors} == {(2, "Rechnungsempfänger"),
+                                                          (3, "Inkassorabatt %")}
+    assert "customer K-000002 is not imported" in result.errors[-1].message
+    with lookups.session() as session:
+        assert session.scalars(sql_select(Customer.number)).all() == ["K-000003"]

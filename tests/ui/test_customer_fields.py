@@ -1,10 +1,12 @@
 """The customer dialog: fields that grow, the parent company picker, segment tags."""
 
+from decimal import Decimal
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QGroupBox
 
-from salesdesk.services.customers import get_customer, live, set_segments
+from salesdesk.services.customers import delete_customer, get_customer, live, set_segments
 from salesdesk.services.lookups import segments
 from salesdesk.ui.dialogs.customer_edit import CustomerDialog
 from salesdesk.ui.dialogs.part_edit import AddressDialog, BankAccountDialog, ContactDialog
@@ -229,3 +231,76 @@ def test_segments_lookup_reads_plain_sql_and_skips_deleted_customers(demo_store)
     names = segments(demo_store.reader())
     assert "Only On A Deleted One" not in names
     assert names == sorted(names, key=str.casefold)
+
+
+# -- invoicing and returns ---------------------------------------------------------------
+
+def test_invoice_recipient_and_collection_discount_are_saved_and_shown_in_the_file(
+        qtbot, demo_store, window):
+    head_id, head_label = _customer(demo_store, "K-000010")
+    window.show_view("customer:K-000011")
+    window.file_view.edit_customer()
+    dialog = window.file_view.dialog
+    picker = dialog.field("invoice_recipient_id")
+    _pick(qtbot, picker, "K-000010")
+    assert "choose a customer" in dialog.error_label("invoice_recipient_id").text()
+    picker.choose_row(0)
+    assert picker.text() == head_label and picker.field_value() == head_id
+    assert dialog.error_label("invoice_recipient_id").text() == ""
+    percent = dialog.field("collection_discount")
+    percent.clear()
+    qtbot.keyClicks(percent, "150")
+    # beside the field, and Save waits
+    assert dialog.error_label("collection_discount").text() == \
+        "must be more than 0 % and less than 100 %"
+    assert not _save(dialog).isEnabled()
+    percent.clear()
+    qtbot.keyClicks(percent, "1.5")
+    assert dialog.error_label("collection_discount").text() == ""
+    dialog.field("return_conditions").setPlainText("Nur originalverpackt.\nBinnen 14 Tagen.")
+    assert dialog.save()
+    with demo_store.session() as session:
+        saved = get_customer(session, "K-000011")
+        assert (saved.invoice_recipient_id, saved.collection_discount) == (head_id,
+                                                                           Decimal("1.5"))
+    master = window.file_view.master.values
+    assert master["invoice_recipient"].text() == head_label  # "K-000010 Name", never an id
+    assert master["collection_discount"].text() == "1.5%"
+    assert master["return_conditions"].text() == "Nur originalverpackt.\nBinnen 14 Tagen."
+    again = _dialog(qtbot, demo_store, "K-000011")
+    assert again.field("invoice_recipient_id").text() == head_label
+    assert again.field("collection_discount").text() == "1.5"
+
+
+def test_a_stored_invoice_recipient_deleted_since_is_named_beside_the_field(qtbot, demo_store):
+    gone_id, gone_label = _customer(demo_store, "K-000013")
+    with demo_store.session() as session:
+        get_customer(session, "K-000012").invoice_recipient_id = gone_id
+        delete_customer(session, get_customer(session, "K-000013"))
+        session.commit()
+    dialog = _dialog(qtbot, demo_store, "K-000012")
+    picker = dialog.field("invoice_recipient_id")
+    assert picker.text() == gone_label
+    assert dialog.error_label("invoice_recipient_id").text() == \
+        "customer K-000013 has been deleted"
+    assert not _save(dialog).isEnabled()
+    picker.clear()
+    assert dialog.error_label("invoice_recipient_id").text() == ""
+    assert dialog.save()
+    with demo_store.session() as session:
+        assert get_customer(session, "K-000012").invoice_recipient_id is None
+
+
+def test_payment_and_delivery_terms_explain_themselves_in_tooltips(qtbot, demo_store):
+    dialog = _dialog(qtbot, demo_store)
+    tip = Qt.ItemDataRole.ToolTipRole
+    payment = dialog.field("payment_term_id")
+    index = payment.findText("30 days net; 3 % within 8 days, 2 % within 14 days")  # S8
+    assert payment.itemData(index, tip) == "30 days net; 3 % within 8 days; 2 % within 14 days"
+    payment.setCurrentIndex(index)
+    assert payment.toolTip() == "30 days net; 3 % within 8 days; 2 % within 14 days"
+    delivery = dialog.field("delivery_term_id")
+    index = delivery.findText("DAP, free from 500 EUR")
+    assert delivery.itemData(index, tip) == (
+        "DAP Lieferanschrift des Kunden (Delivered at Place); free freight from 500.00; "
+        "minimum order 100.00")

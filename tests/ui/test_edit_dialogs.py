@@ -252,3 +252,41 @@ def test_starting_an_address_shows_that_its_city_is_missing(qtbot, demo_store):
     _type(qtbot, dialog.field("street"), "Hauptstraße 1")
     assert dialog.error_label("city").text() == "is required"
     assert not _save(dialog).isEnabled()
+
+
+def test_collection_discount_is_read_and_shown_the_way_the_language_writes_it(qtbot,
+                                                                            demo_store):
+    from salesdesk.i18n import set_language
+
+    set_language("de")
+    with demo_store.session() as session:
+        get_customer(session, "K-000001").collection_discount = Decimal("1.5")
+        session.commit()
+    dialog = CustomerDialog(demo_store, _customer_id(demo_store))
+    qtbot.addWidget(dialog)
+    field = dialog.field("collection_discount")
+    assert field.text() == "1,5"
+    _type(qtbot, field, "2,25")
+    assert dialog.errors() == {} and dialog.save()
+    with demo_store.session() as session:
+        assert get_customer(session, "K-000001").collection_discount == Decimal("2.25")
+
+
+def test_a_service_refusal_of_the_invoice_recipient_is_shown_beside_it(qtbot, demo_store):
+    """The picker never offers a deleted customer; one deleted while the dialog is open is
+    refused on save, beside the field, and nothing is written."""
+    from salesdesk.services.customers import delete_customer
+    from salesdesk.ui.pickers import PickedCustomer
+
+    gone = _customer_id(demo_store, "K-000003")
+    dialog = CustomerDialog(demo_store, _customer_id(demo_store))
+    qtbot.addWidget(dialog)
+    dialog.field("invoice_recipient_id").set_field_value(PickedCustomer(gone, "K-000003 X"))
+    with demo_store.session() as session:
+        delete_customer(session, get_customer(session, "K-000003"))
+        session.commit()
+    assert not dialog.save()
+    assert dialog.error_label("invoice_recipient_id").text() == \
+        "customer K-000003 has been deleted"
+    with demo_store.session() as session:
+        assert get_customer(session, "K-000001").invoice_recipient_id is None

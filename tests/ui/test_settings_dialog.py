@@ -40,3 +40,11 @@ def test_without_a_store_only_general_settings(qtbot, tmp_path):
     dialog = SettingsDialog(Settings(), tmp_path)
     qtbot.addWidget(dialog)
     assert dialog.tabs.count() == 1
+
+
+def test_the_dialog_opens_wide_enough_for_the_terms_tables(qtbot, store):
+    dialog = SettingsDialog(Settings(), store.data_dir, store=store)
+    qtbot.addWidget(dialog)
+    assert dialog.tabs.tabText(dialog.tabs.count() - 1) == "Terms"
+    assert dialog.minimumWidth() >= dialog.terms.minimumWidth()
+    assert dialog.width() >= dialog.minimumWidth()

@@ -1,9 +1,10 @@
 """The one settings dialog: language and data folder (forms/settings.ui), the logbook's
-rules and the office's lists, and the geocoder used for radius search."""
+rules and the office's lists, the geocoder used for radius search, and the payment and
+delivery terms (salesdesk/ui/views/terms_settings.py)."""
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -55,6 +56,10 @@ class SettingsDialog(QDialog):
         if store is not None:
             self.tabs.addTab(self._logbook_page(), self.tr("Logbook and tasks"))
             self.tabs.addTab(self._geocoding_page(), self.tr("Geocoding"))
+            from salesdesk.ui.views.terms_settings import TermsSettings
+
+            self.terms = TermsSettings(store, self)
+            self.tabs.addTab(self.terms, self.tr("Terms"))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
@@ -62,7 +67,10 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)
-        self.setMinimumWidth(560)
+        # at least what every page needs (an explicit minimum would let the window shrink
+        # below the terms tables), and opened at the size the pages ask for
+        self.setMinimumSize(self.minimumSizeHint().expandedTo(QSize(560, 0)))
+        self.resize(self.sizeHint().expandedTo(self.minimumSize()))
 
     # -- pages ----------------------------------------------------------------------------
 
