@@ -85,6 +85,11 @@ def merge_customers(session: Session, keep: Customer, other: Customer) -> Custom
             record.customer = keep
     for table, column in MERGE_REFERENCES:
         session.execute(update(table).where(column == other.id).values({column.key: keep.id}))
+    # customers whose head office or invoice recipient was ``other`` now name ``keep``
+    # (``keep`` itself names no one: it cannot be its own head office or recipient)
+    for attribute in (Customer.parent_id, Customer.invoice_recipient_id):
+        for customer in session.scalars(select(Customer).where(attribute == other.id)):
+            setattr(customer, attribute.key, None if customer.id == keep.id else keep.id)
     keep_segments = {s.segment for s in keep.segments}
     for segment in list(other.segments):
         if segment.segment in keep_segments:

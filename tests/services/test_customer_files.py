@@ -127,6 +127,20 @@ def test_merge_keeps_everything_of_both_files(store, session, tmp_path: Path):
             == other.number
 
 
+def test_who_named_the_merged_file_as_head_office_or_invoice_recipient_now_names_the_kept(
+        session):
+    keep = _huber(session)
+    other = cs.create_customer(session, {"name": "Elektro Huber Zentrale"})
+    branch = cs.create_customer(session, {"name": "Huber Filiale Nord"})
+    branch.parent_id = branch.invoice_recipient_id = other.id
+    keep.invoice_recipient_id = other.id  # the kept file sent its invoices to the other
+    session.commit()
+    merge_customers(session, keep, other)
+    session.commit()
+    assert (branch.parent_id, branch.invoice_recipient_id) == (keep.id, keep.id)
+    assert keep.invoice_recipient_id is None  # not its own recipient
+
+
 def test_merge_into_itself_is_refused(session):
     customer = _huber(session)
     with pytest.raises(DomainError, match="into itself"):
