@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_price_list_commands(commands)
     _add_turnover_commands(commands)
     _add_print_commands(commands)
+    _add_central_commands(commands)
     return parser
 
 
@@ -205,6 +206,130 @@ def _add_turnover_commands(commands) -> None:
     imp.add_argument("--dry-run", action="store_true", help=_("check only, change nothing"))
     imp.add_argument("--report", type=Path, help=_("where to write the error report"))
     imp.set_defaults(run=_run_turnover_import)
+
+
+def _add_central_commands(commands) -> None:
+    central = commands.add_parser("central", help=_("set up the central PostgreSQL database "
+                                                    "for sync"))
+    actions = central.add_subparsers(dest="action", metavar="ACTION", required=True)
+    url_help = _("the central database, e.g. postgresql://admin@server/salesdesk (a login "
+                 "that may create roles)")
+    init = actions.add_parser("init", help=_("create or upgrade the central schema; running "
+                                             "it again changes nothing"))
+    _common(init)
+    init.add_argument("url", metavar="URL", help=url_help)
+    init.set_defaults(run=_run_central_init)
+
+    add = actions.add_parser("add-user", help=_(
+        "create a login for the central database, or update its role, scope and password "
+        "(password from SALESDESK_NEW_PASSWORD or asked for)"))
+    _common(add)
+    add.add_argument("url", metavar="URL", help=url_help)
+    add.add_argument("login", metavar="LOGIN", help=_("the new login (lower-case)"))
+    add.add_argument("--role", required=True, choices=("rep", "office", "admin"),
+                     help=_("rep: sees their customers; office and admin: everything"))
+    add.add_argument("--user-account", metavar="LOGIN",
+                     help=_("the SalesDesk user account (by its login) whose customers a rep "
+                            "sees (default: the account with the same login, if any)"))
+    add.add_argument("--territory", metavar="CODE", action="append", default=[],
+                     help=_("a territory whose customers the rep sees (repeatable)"))
+    add.add_argument("--customer", metavar="K-000001", action="append", default=[],
+                     help=_("a customer assigned to the rep (repeatable)"))
+    add.set_defaults(run=_run_central_add_user)
+
+    serve = actions.add_parser("serve", help=_(
+        "run a PostgreSQL server in a folder (this machine only) with the central schema, "
+        "until Ctrl+C"))
+    _common(serve)
+    serve.add_argument("--dir", type=Path, required=True, metavar="DIR",
+                       help=_("the server's data folder (created on first use)"))
+    serve.set_defaults(run=_run_central_serve)
+
+
+def _run_central_init(args: argparse.Namespace) -> int:
+    from salesdesk.sync.central import init_central
+
+    result = init_central(args.url)
+    if result.nothing_to_do:
+        print(_("Central database {target} is up to date (schema {version}): nothing to "
+                "do.").format(target=result.target, version=result.schema_version))
+    elif result.previous_version is None:
+        print(_("Central database {target} set up with schema {version} ({count} "
+                "changes).").format(target=result.target, version=result.schema_version,
+                                    count=len(result.changes)))
+    else:
+        print(_("Central database {target} upgraded from schema {old} to {version} ({count} "
+                "changes).").format(target=result.target, old=result.previous_version,
+                                    version=result.schema_version, count=len(result.changes)))
+    for change in result.changes:
+        log.info("central init: %s", change)
+    return 0
+
+
+def _new_password(login: str) -> str:
+    import getpass
+    import os
+
+    password = os.environ.get("SALESDESK_NEW_PASSWORD")
+    if password is not None:
+        return password
+    password = getpass.getpass(_("Password for {login}: ").format(login=login))
+    if getpass.getpass(_("The same password again: ")) != password:
+        raise DomainError(_("The passwords differ; nothing was changed."))
+    return password
+
+
+def _run_central_add_user(args: argparse.Namespace) -> int:
+    from salesdesk.sync.central import add_user, check_login, lookup_keys
+
+    check_login(args.login)  # before asking for a password
+    keys = lookup_keys(args.url, user_account=args.user_account or args.login,
+                       territories=args.territory, customers=args.customer,
+                       account_optional=not args.user_account)
+    result = add_user(args.url, args.login, _new_password(args.login), args.role,
+                      user_account_id=keys.user_account_id, territories=keys.territories,
+                      customers=keys.customers)
+    none = _("none")
+    text = (_("Login {login} created: role {role}, user account {account}, territories: "
+              "{territories}, customers: {customers}.") if result.created else
+            _("Login {login} updated: role {role}, user account {account}, territories: "
+              "{territories}, customers: {customers}."))
+    account = (args.user_account or args.login) if result.user_account_id else none
+    print(text.format(login=result.login, role=result.role, account=account,
+                      territories=", ".join(args.territory) or none,
+                      customers=", ".join(args.customer) or none))
+    return 0
+
+
+def _run_central_serve(args: argparse.Namespace) -> int:
+    import signal
+    import time
+
+    from salesdesk.sync.central import init_central
+    from salesdesk.sync.pgserver import serve, stop
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)  # a service manager stops it so
+    url, server = serve(args.dir)
+    try:
+        result = init_central(url)
+        print(_("PostgreSQL for SalesDesk is running in {folder} (schema {version}).").format(
+            folder=args.dir, version=result.schema_version))
+        print(_("Central database URL: {url}").format(url=url))
+        print(_("Add logins with: salesdesk central add-user \"{url}\" LOGIN --role rep").format(
+            url=url))
+        print(_("Stop it with Ctrl+C."), flush=True)
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop(server)
+        signal.signal(signal.SIGTERM, previous)
+    print(_("PostgreSQL stopped."))
+    return 0
 
 
 def _decimal(text: str) -> Decimal:

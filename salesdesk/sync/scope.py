@@ -81,10 +81,6 @@ SCOPES: dict[str, Scope] = {
 
 def synced_tables() -> list[str]:
     """The synced tables in an order where a parent comes before the rows naming it."""
-    from salesdesk.store.base import Base, Synced
+    from salesdesk.store.outbox import synced_columns
 
-    import salesdesk.store.models  # noqa: F401  (registers every table)
-
-    synced = {mapper.class_.__table__.name for mapper in Base.registry.mappers
-              if issubclass(mapper.class_, Synced)}
-    return [table.name for table in Base.metadata.sorted_tables if table.name in synced]
+    return list(synced_columns())

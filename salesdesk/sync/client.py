@@ -1,0 +1,394 @@
+"""The device side of synchronisation: push the outbox, pull what changed centrally
+(docs/sync.md). Everything here runs off the GUI thread; the central connection is a
+psycopg connection made with the user's own login, so row-level security decides what
+is read and written.
+
+Push: the outbox rows get a batch key in a local transaction before anything is sent;
+the central applies the batch and records the key in the same transaction, so a retry
+after a lost answer applies nothing twice; only then are the outbox rows deleted.
+Pull: rows whose ``sync_xid`` lies in the window ``[done, W)`` (W: the oldest running
+transaction), page by page, each page applied together with its checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from salesdesk.store.engine import Store, connect
+from salesdesk.store.outbox import STAMP_COLUMNS, synced_columns
+from salesdesk.sync.codec import codec
+
+log = logging.getLogger(__name__)
+
+PUSH_ROWS = 5000  # outbox rows per batch
+PULL_PAGE = 2000  # rows per pulled page
+_NEVER = "0"  # xid8 before every transaction
+
+
+# -- local side -------------------------------------------------------------------------
+
+def local_connection(store: Store) -> sqlite3.Connection:
+    """A connection for sync work. Foreign keys are off: a rep's customer may name a
+    head office or a contact outside the rep's scope, which this device never holds."""
+    conn = connect(store.path)
+    conn.execute("PRAGMA foreign_keys=OFF")
+    return conn
+
+
+def state(conn: sqlite3.Connection, key: str, default: Any = None) -> Any:
+    row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+    return default if row is None else json.loads(row[0])
+
+
+def set_state(conn: sqlite3.Connection, key: str, value: Any) -> None:
+    conn.execute("INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO "
+                 "UPDATE SET value = excluded.value", (key, json.dumps(value)))
+
+
+def _in_chunks(values: list, size: int = 500) -> Iterable[list]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# -- push -------------------------------------------------------------------------------
+
+@dataclass
+class Change:
+    """What one row's outbox entries add up to."""
+
+    table: str
+    row_id: str  # hex, as stored
+    op: str  # I (new row), U (fields), D (deleted)
+    old: dict[str, Any] = field(default_factory=dict)  # stored values before the changes
+    new: dict[str, Any] = field(default_factory=dict)  # stored values now
+
+
+@dataclass
+class PushResult:
+    batch: str = ""
+    sent: int = 0
+    applied: int = 0
+    conflicts: list[dict] = field(default_factory=list)
+    parked: list[dict] = field(default_factory=list)
+    replayed: bool = False  # the central had applied this batch already
+
+
+def _take_batch(conn: sqlite3.Connection, limit: int) -> tuple[str, list[tuple]]:
+    """The outbox rows of the batch to send: an unacknowledged one first (same key), else
+    the oldest ``limit`` rows under a new key (saved before anything is sent)."""
+    pending = conn.execute("SELECT batch FROM sync_outbox WHERE batch IS NOT NULL "
+                           "ORDER BY seq LIMIT 1").fetchone()
+    if pending is None:
+        last = conn.execute("SELECT seq FROM sync_outbox ORDER BY seq LIMIT 1 OFFSET ?",
+                            (limit - 1,)).fetchone()
+        key = uuid.uuid4().hex
+        conn.execute("BEGIN IMMEDIATE")
+        if last is None:
+            conn.execute("UPDATE sync_outbox SET batch = ?", (key,))
+        else:
+            conn.execute("UPDATE sync_outbox SET batch = ? WHERE seq <= ?", (key, last[0]))
+        conn.execute("COMMIT")
+    else:
+        key = pending[0]
+    rows = conn.execute("SELECT tbl, row_id, op, old FROM sync_outbox WHERE batch = ? "
+                        "ORDER BY seq", (key,)).fetchall()
+    return key, rows
+
+
+def _changes(conn: sqlite3.Connection, rows: list[tuple]) -> list[Change]:
+    """Coalesce the outbox rows per synced row, with the row's current values."""
+    changes: dict[tuple[str, str], Change] = {}
+    for table, row_id, op, old in rows:
+        change = changes.get((table, row_id))
+        if change is None:
+            change = changes[(table, row_id)] = Change(table, row_id, op)
+        elif op == "D" or change.op == "D":
+            change.op = "D"
+        for column, value in json.loads(old).items():
+            change.old.setdefault(column, value)  # the value before the first change
+    columns = synced_columns()
+    order = {name: n for n, name in enumerate(columns)}
+    by_table: dict[str, list[Change]] = {}
+    for change in changes.values():
+        by_table.setdefault(change.table, []).append(change)
+    for table, items in by_table.items():
+        names = columns[table]
+        select = ", ".join(_quote(c) for c in names)
+        for chunk in _in_chunks(items):
+            marks = ", ".join("?" * len(chunk))
+            at = names.index("id")
+            found = {row[at]: row for row in conn.execute(
+                f"SELECT {select} FROM {_quote(table)} WHERE id IN ({marks})",
+                [c.row_id for c in chunk])}
+            for change in chunk:
+                row = found.get(change.row_id)
+                if row is not None:
+                    change.new = dict(zip(names, row, strict=True))
+    return sorted((c for c in changes.values() if c.new or c.op == "D"),
+                  key=lambda c: order[c.table])
+
+
+def push(store: Store, central, *, limit: int = PUSH_ROWS) -> PushResult:
+    """Send one batch of the outbox (nothing to send: an empty result)."""
+    conn = local_connection(store)
+    try:
+        key, rows = _take_batch(conn, limit)
+        if not rows:
+            return PushResult()
+        changes = _changes(conn, rows)
+        result = apply_batch(central, key, changes)
+        result.sent = len(changes)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("DELETE FROM sync_outbox WHERE batch = ?", (key,))
+        now = datetime.now(UTC).isoformat(timespec="microseconds")
+        for item in result.conflicts:
+            conn.execute(
+                "INSERT INTO sync_conflict (id, tbl, row_id, field, local_value, "
+                "central_value, detected_at, resolution) VALUES (?, ?, ?, ?, ?, ?, ?, '')",
+                (uuid.uuid4().hex, item["table"], item["row_id"], item["field"],
+                 json.dumps(item["local"]), json.dumps(item["central"]), now))
+        for item in result.parked:
+            conn.execute(
+                "INSERT INTO sync_parked (id, tbl, row_id, op, change, reason, parked_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (uuid.uuid4().hex, item["table"], item["row_id"], item["op"],
+                 json.dumps(item["change"]), item["reason"], now))
+        conn.execute("COMMIT")
+        return result
+    finally:
+        conn.close()
+
+
+def apply_batch(central, key: str, changes: list[Change]) -> PushResult:
+    """Apply a batch in one central transaction, or return what it gave the first time."""
+    import psycopg
+
+    result = PushResult(batch=key)
+    with central.transaction():
+        stored = central.execute("SELECT result FROM sync_batch WHERE key = %s",
+                                 (uuid.UUID(key),)).fetchone()
+        if stored is not None:
+            return _result_from(key, stored[0], replayed=True)
+        for change in changes:
+            try:
+                with central.transaction():  # a savepoint: one refused row parks alone
+                    _apply_change(central, change, result)
+            except psycopg.Error as error:
+                result.parked.append(_parked(change, _first_line(error)))
+        # the key goes in with the changes: the same batch sent twice at once fails the
+        # second time on the key, and its whole transaction with it
+        central.execute("INSERT INTO sync_batch (key, login, result) VALUES "
+                        "(%s, current_user, %s)",
+                        (uuid.UUID(key), json.dumps(_result_json(result))))
+    return result
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _parked(change: Change, reason: str) -> dict:
+    return {"table": change.table, "row_id": change.row_id, "op": change.op,
+            "change": change.new, "reason": reason}
+
+
+def _result_json(result: PushResult) -> dict:
+    return {"applied": result.applied, "conflicts": result.conflicts,
+            "parked": result.parked}
+
+
+def _result_from(key: str, stored: dict, *, replayed: bool) -> PushResult:
+    return PushResult(batch=key, applied=stored.get("applied", 0),
+                      conflicts=stored.get("conflicts", []), parked=stored.get("parked", []),
+                      replayed=replayed)
+
+
+def _apply_change(central, change: Change, result: PushResult) -> None:
+    table = codec(change.table)
+    quoted = _quote(change.table)
+    row_id = table.load("id", change.row_id)
+    if change.op == "D":
+        central.execute(f"UPDATE {quoted} SET deleted_at = coalesce(deleted_at, now()) "
+                        f"WHERE id = %s", (row_id,))
+        result.applied += 1
+        return
+    new = table.load_row(change.new)
+    columns = list(new)
+    current = central.execute(
+        f"SELECT {', '.join(_quote(c) for c in columns)} FROM {quoted} WHERE id = %s "
+        f"FOR UPDATE", (row_id,)).fetchone()
+    if current is None:
+        if change.op != "I":
+            result.parked.append(_parked(change, "not found in the central database, or "
+                                                 "not yours to change"))
+            return
+        central.execute(
+            f"INSERT INTO {quoted} ({', '.join(_quote(c) for c in columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})", [new[c] for c in columns])
+        result.applied += 1
+        return
+    central_values = dict(zip(columns, current, strict=True))
+    if central_values.get("deleted_at") is not None and new.get("deleted_at") is None:
+        # deleted centrally, changed here: no silent resurrection, no silent loss
+        result.conflicts.append({"table": change.table, "row_id": change.row_id,
+                                 "field": "", "local": change.new,
+                                 "central": table.store_row(central_values)})
+        return
+    fields = set(change.old) if change.op == "U" else set(columns) - {"id"}
+    updates: dict[str, Any] = {}
+    for column in sorted(fields - set(STAMP_COLUMNS)):
+        if column not in new:
+            continue
+        mine, theirs = new[column], central_values[column]
+        if theirs == mine:
+            continue
+        base = table.load(column, change.old.get(column)) if change.op == "U" else theirs
+        if theirs == base:
+            updates[column] = mine
+        else:  # both sides changed it: the central value stays, both are kept
+            result.conflicts.append({
+                "table": change.table, "row_id": change.row_id, "field": column,
+                "local": change.new.get(column), "central": table.store(column, theirs)})
+    if not updates:
+        return
+    for stamp in STAMP_COLUMNS:
+        if stamp in new:
+            updates[stamp] = new[stamp]
+    central.execute(
+        f"UPDATE {quoted} SET {', '.join(f'{_quote(c)} = %s' for c in updates)} "
+        f"WHERE id = %s", [*updates.values(), row_id])
+    result.applied += 1
+
+
+# -- pull -------------------------------------------------------------------------------
+
+@dataclass
+class PullResult:
+    rows: int = 0
+    pages: int = 0
+    window: tuple[str, str] = (_NEVER, _NEVER)
+
+
+def pull(store: Store, central, *, page: int = PULL_PAGE,
+         progress: Callable[[int], None] | None = None,
+         cancel: Callable[[], bool] | None = None) -> PullResult:
+    """Bring this device up to date with the central database."""
+    conn = local_connection(store)
+    try:
+        return _pull(conn, central, page, progress, cancel)
+    finally:
+        conn.close()
+
+
+def _pull(conn, central, page, progress, cancel) -> PullResult:
+    position = state(conn, "pull", {"done": _NEVER})
+    result = PullResult()
+    tables = list(synced_columns())
+    with central.transaction():
+        central.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        window_end = position.get("window") or central.execute(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text").fetchone()[0]
+        done = position["done"]
+        result.window = (done, window_end)
+        start = tables.index(position["table"]) if position.get("table") in tables else 0
+        after = position.get("after")
+        for table in tables[start:]:
+            while True:
+                if cancel is not None and cancel():
+                    return result
+                rows = _page(central, table, done, window_end, after, page)
+                if not rows:
+                    break
+                after = [rows[-1][-1], str(rows[-1][codec(table).columns.index("id")])]
+                _apply_page(conn, table, rows, {"done": done, "window": window_end,
+                                                "table": table, "after": after})
+                result.rows += len(rows)
+                result.pages += 1
+                if progress is not None:
+                    progress(result.rows)
+                if len(rows) < page:
+                    break
+            after = None
+        conn.execute("BEGIN IMMEDIATE")
+        set_state(conn, "pull", {"done": window_end})
+        set_state(conn, "last_pull", datetime.now(UTC).isoformat(timespec="seconds"))
+        conn.execute("COMMIT")
+    return result
+
+
+def _page(central, table: str, done: str, window_end: str, after, size: int) -> list[tuple]:
+    columns = codec(table).columns
+    select = ", ".join(_quote(c) for c in columns)
+    sql = (f"SELECT {select}, version, sync_xid::text FROM {_quote(table)} "
+           f"WHERE sync_xid >= %s::xid8 AND sync_xid < %s::xid8 ")
+    params: list = [done, window_end]
+    if after is not None:
+        sql += "AND (sync_xid, id) > (%s::xid8, %s::uuid) "
+        params += after
+    sql += "ORDER BY sync_xid, id LIMIT %s"
+    return central.execute(sql, [*params, size]).fetchall()
+
+
+def _apply_page(conn: sqlite3.Connection, table: str, rows: list[tuple],
+                checkpoint: dict) -> None:
+    """Apply one page and its checkpoint in one local transaction. Fields with local
+    changes not pushed yet keep the local value."""
+    coder = codec(table)
+    columns = [*coder.columns, "version"]
+    stored_rows = []
+    for row in rows:
+        values = dict(zip(coder.columns, row[: len(coder.columns)], strict=True))
+        stored = coder.store_row(values)
+        stored["version"] = row[len(coder.columns)]
+        stored_rows.append(stored)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("INSERT INTO sync_apply_guard (id) VALUES (1)")
+        pending = _pending_fields(conn, table, [r["id"] for r in stored_rows])
+        names = ", ".join(_quote(c) for c in columns)
+        marks = ", ".join("?" * len(columns))
+        for stored in stored_rows:
+            keep = pending.get(stored["id"], set())
+            if keep is ALL:
+                continue  # a row made here and not pushed yet
+            assign = ", ".join(f"{_quote(c)} = excluded.{_quote(c)}" for c in columns
+                               if c != "id" and c not in keep)
+            conn.execute(f"INSERT INTO {_quote(table)} ({names}) VALUES ({marks}) "
+                         f"ON CONFLICT (id) DO UPDATE SET {assign}",
+                         [stored[c] for c in columns])
+        set_state(conn, "pull", checkpoint)
+        conn.execute("DELETE FROM sync_apply_guard")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+ALL = frozenset({"*"})
+
+
+def _pending_fields(conn: sqlite3.Connection, table: str, ids: list[str]) -> dict:
+    """Per row id: the fields changed here and not pushed yet (ALL for a new row)."""
+    found: dict[str, Any] = {}
+    for chunk in _in_chunks(ids):
+        marks = ", ".join("?" * len(chunk))
+        for row_id, op, old in conn.execute(
+                f"SELECT row_id, op, old FROM sync_outbox WHERE tbl = ? AND row_id IN "
+                f"({marks})", [table, *chunk]):
+            if op in ("I", "D") or found.get(row_id) is ALL:
+                found[row_id] = ALL
+                continue
+            found.setdefault(row_id, set()).update(json.loads(old))
+    return found
