@@ -100,7 +100,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_turnover_commands(commands)
     _add_print_commands(commands)
     _add_central_commands(commands)
+    sync = commands.add_parser("sync", help=_(
+        "push this device's changes to the central database, then pull what changed there"))
+    _common(sync)
+    sync.add_argument("--central", metavar="URL", default=None, help=_(
+        "the central database as a full connection URL (for scripts); default: the one "
+        "saved on this device, with its password from the keyring"))
+    sync.set_defaults(run=_run_sync)
     return parser
+
+
+def _run_sync(args: argparse.Namespace) -> int:
+    from salesdesk.services.sync import sync_now
+
+    with _store(args, write=True) as store:
+        report = sync_now(store, args.central)
+    for warning in report.warnings:
+        print(_("warning: {message}").format(message=warning), file=sys.stderr)
+    print(_("Sent {pushed} changes in {batches} batches, received {pulled} rows; "
+            "{conflicts} conflicts, {parked} changes refused.").format(
+                pushed=report.pushed, batches=report.batches, pulled=report.pulled,
+                conflicts=report.conflicts, parked=report.parked))
+    return 0
 
 
 def _add_print_commands(commands) -> None:

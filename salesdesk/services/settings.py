@@ -16,6 +16,8 @@ DEFAULTS: dict[str, Any] = {
     "geocoder.domain": "",
     "geocoder.scheme": "https",
     "geocoder.user_agent": "SalesDesk",
+    # the central database for sync, without its password (that is in the keyring)
+    "sync.central_url": "",
     "geocoder.min_delay_seconds": 1.0,
     # the issuing company on printed documents (condition sheets): letterhead and footer
     "company.name": "SalesDesk Demo GmbH",
