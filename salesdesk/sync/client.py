@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from salesdesk.i18n import _
 from salesdesk.store.engine import Store, connect
 from salesdesk.store.outbox import STAMP_COLUMNS, synced_columns
 from salesdesk.sync.codec import codec
@@ -157,13 +158,14 @@ def push(store: Store, central, *, limit: int = PUSH_ROWS) -> PushResult:
                 "INSERT INTO sync_conflict (id, tbl, row_id, field, local_value, "
                 "central_value, detected_at, resolution) VALUES (?, ?, ?, ?, ?, ?, ?, '')",
                 (uuid.uuid4().hex, item["table"], item["row_id"], item["field"],
-                 json.dumps(item["local"]), json.dumps(item["central"]), now))
+                 json.dumps(item["local"], ensure_ascii=False),
+                 json.dumps(item["central"], ensure_ascii=False), now))
         for item in result.parked:
             conn.execute(
                 "INSERT INTO sync_parked (id, tbl, row_id, op, change, reason, parked_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (uuid.uuid4().hex, item["table"], item["row_id"], item["op"],
-                 json.dumps(item["change"]), item["reason"], now))
+                 json.dumps(item["change"], ensure_ascii=False), item["reason"], now))
         conn.execute("COMMIT")
         return result
     finally:
@@ -321,6 +323,8 @@ def _pull(conn, central, page, progress, cancel) -> PullResult:
                 if len(rows) < page:
                     break
             after = None
+        if done != _NEVER:  # a first pull brought everything visible already
+            _scope_changes(conn, central, done, window_end)
         conn.execute("BEGIN IMMEDIATE")
         set_state(conn, "pull", {"done": window_end})
         set_state(conn, "last_pull", datetime.now(UTC).isoformat(timespec="seconds"))
@@ -392,3 +396,115 @@ def _pending_fields(conn: sqlite3.Connection, table: str, ids: list[str]) -> dic
                 continue
             found.setdefault(row_id, set()).update(json.loads(old))
     return found
+
+
+# -- customers entering and leaving this login's scope ------------------------------------
+
+def _scope_changes(conn: sqlite3.Connection, central, done: str, window_end: str) -> None:
+    """Customers whose scope changed in the window: those now visible come with all
+    their rows (their children did not change, so the window did not bring them); those
+    no longer visible are removed here, explicitly — the rows this device changed and
+    has not pushed are kept as refused changes with the reason."""
+    ids = [row[0] for row in central.execute(
+        "SELECT DISTINCT customer_id FROM sync_scope_log WHERE sync_xid >= %s::xid8 AND "
+        "sync_xid < %s::xid8 AND (login IS NULL OR login = session_user)",
+        (done, window_end))]
+    for chunk in _in_chunks(ids):
+        visible = {row[0] for row in central.execute(
+            "SELECT id FROM unnest(%s::uuid[]) AS id WHERE salesdesk_visible_customer(id)",
+            (chunk,))}
+        entering = [i for i in chunk if i in visible]
+        leaving = [i for i in chunk if i not in visible]
+        if entering:
+            _enter(conn, central, entering)
+        if leaving:
+            _leave(conn, central, [i.hex for i in leaving])
+
+
+def _customer_tables() -> list[tuple[str, str, str]]:
+    """(table, column, parent) of the rows that belong to a customer: the customer
+    itself ("id"), its children ("customer_id"), rows of those children (VIA)."""
+    from salesdesk.sync.scope import SCOPES, Kind
+
+    found = []
+    for table in synced_columns():
+        scope = SCOPES[table]
+        if scope.kind is Kind.CUSTOMER:
+            found.append((table, "id", ""))
+        elif scope.kind is Kind.CHILD:
+            found.append((table, scope.column, ""))
+        elif scope.kind is Kind.VIA and SCOPES[scope.parent].kind is Kind.CHILD:
+            found.append((table, scope.column, scope.parent))
+    return found
+
+
+def _enter(conn: sqlite3.Connection, central, customers: list) -> None:
+    from salesdesk.sync.scope import SCOPES
+
+    checkpoint = state(conn, "pull")
+    for table, column, parent in _customer_tables():
+        coder = codec(table)
+        select = ", ".join(_quote(c) for c in coder.columns)
+        if parent:
+            where = (f"{_quote(column)} IN (SELECT id FROM {_quote(parent)} WHERE "
+                     f"{_quote(SCOPES[parent].column)} = ANY(%s))")
+        else:
+            where = f"{_quote(column)} = ANY(%s)"
+        rows = central.execute(f"SELECT {select}, version, sync_xid::text FROM "
+                               f"{_quote(table)} WHERE {where}", (customers,)).fetchall()
+        for start in range(0, len(rows), PULL_PAGE):
+            _apply_page(conn, table, rows[start : start + PULL_PAGE], checkpoint)
+
+
+def _leave(conn: sqlite3.Connection, central, customers: list[str]) -> None:
+    """Remove here the rows of these customers the central no longer lets this login
+    see (a task assigned to this user stays); pending changes to them are parked."""
+    from salesdesk.sync.scope import SCOPES
+
+    now = datetime.now(UTC).isoformat(timespec="microseconds")
+    marks = ", ".join("?" * len(customers))
+    gone: list[tuple[str, list[str]]] = []
+    for table, column, parent in _customer_tables():
+        if parent:
+            where = (f"{_quote(column)} IN (SELECT id FROM {_quote(parent)} WHERE "
+                     f"{_quote(SCOPES[parent].column)} IN ({marks}))")
+        else:
+            where = f"{_quote(column)} IN ({marks})"
+        ids = [row[0] for row in conn.execute(
+            f"SELECT id FROM {_quote(table)} WHERE {where}", customers)]
+        coder = codec(table)
+        for chunk in _in_chunks(ids):
+            still = {coder.store("id", row[0]) for row in central.execute(
+                f"SELECT id FROM {_quote(table)} WHERE id = ANY(%s)",
+                ([coder.load("id", i) for i in chunk],))}
+            gone.append((table, [i for i in chunk if i not in still]))
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("INSERT INTO sync_apply_guard (id) VALUES (1)")
+        for table, ids in reversed(gone):
+            if not ids:
+                continue
+            inner = ", ".join("?" * len(ids))
+            names = [d[0] for d in conn.execute(
+                f"SELECT * FROM {_quote(table)} LIMIT 0").description]
+            for row_id, ops in conn.execute(
+                    f"SELECT row_id, group_concat(op, '') FROM sync_outbox WHERE tbl = ? "
+                    f"AND row_id IN ({inner}) GROUP BY row_id", [table, *ids]).fetchall():
+                row = conn.execute(f"SELECT * FROM {_quote(table)} WHERE id = ?",
+                                   (row_id,)).fetchone()
+                conn.execute(
+                    "INSERT INTO sync_parked (id, tbl, row_id, op, change, reason, "
+                    "parked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (uuid.uuid4().hex, table, row_id, ops[-1],
+                     json.dumps(dict(zip(names, row or (), strict=False)), default=str,
+                                ensure_ascii=False),
+                     _("The customer is no longer assigned to you; this change was not "
+                       "sent."), now))
+            conn.execute(f"DELETE FROM sync_outbox WHERE tbl = ? AND row_id IN ({inner})",
+                         [table, *ids])
+            conn.execute(f"DELETE FROM {_quote(table)} WHERE id IN ({inner})", ids)
+        conn.execute("DELETE FROM sync_apply_guard")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
