@@ -156,8 +156,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
                 command.upgrade(config, revision)
                 if revision == "head":  # the outbox triggers follow the models (outbox.py)
                     from salesdesk.store.outbox import install_triggers
+                    from salesdesk.store.seeds import fix_builtin_ids
 
                     install_triggers(connection.exec_driver_sql)
+                    fix_builtin_ids(connection.exec_driver_sql)
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise StoreError(f"migration to {revision} broke references: {broken[:5]}")

@@ -200,6 +200,7 @@ def init_central(url: str) -> InitResult:
         _ensure_row_security(run)
         _ensure_grants(run)
         _ensure_meta(run, previous)
+        _ensure_builtins(run)
     return InitResult(target, HEAD_REVISION, previous, tuple(run.changes))
 
 
@@ -367,6 +368,22 @@ def _adjust(run: _Run, target: str, grantee: str, held: set[str], wanted: Iterab
     if extra := sorted(held - wanted):
         run.apply(f"revoked {', '.join(extra)} on {target} from {grantee}",
                   f"REVOKE {', '.join(extra)} ON {target} FROM {grantee}")
+
+
+def _ensure_builtins(run: _Run) -> None:
+    """The entries SalesDesk ships in the configurable lists, with the keys every device
+    gives them (store/seeds.py), so they are one row everywhere."""
+    from salesdesk.domain.ids import builtin_id
+    from salesdesk.store.seeds import BUILTIN_LISTS
+
+    for table, codes in BUILTIN_LISTS.items():
+        for order, code in enumerate(codes):
+            if run.conn.execute(f"SELECT 1 FROM {table} WHERE code = %s",
+                                (code,)).fetchone() is None:
+                run.apply(f"{table} {code}",
+                          f"INSERT INTO {table} (id, code, name, sort_order, active, "
+                          f"updated_by) VALUES (%s, %s, '', %s, true, 'salesdesk')",
+                          params=(builtin_id(table, code), code, order * 10))
 
 
 def _ensure_meta(run: _Run, previous: str | None) -> None:

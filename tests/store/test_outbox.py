@@ -95,3 +95,17 @@ def test_demo_data_is_not_queued_for_the_central_database(store):
     assert outbox(store) == []
     with sqlite3.connect(store.path) as conn:
         assert conn.execute("SELECT count(*) FROM sync_apply_guard").fetchone() == (0,)
+
+
+def test_shipped_list_entries_have_the_same_key_on_every_device(tmp_path):
+    from salesdesk.domain.ids import builtin_id
+    from salesdesk.store.engine import open_store
+
+    keys = []
+    for name in ("laptop", "office"):
+        store = open_store(tmp_path / name, user="tester")
+        with sqlite3.connect(store.path) as conn:
+            keys.append(dict(conn.execute("SELECT code, id FROM contact_kind WHERE name = ''")))
+        store.close()
+    assert keys[0] == keys[1]
+    assert keys[0]["visit"] == builtin_id("contact_kind", "visit").hex
