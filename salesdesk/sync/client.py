@@ -242,7 +242,8 @@ def _apply_change(central, change: Change, result: PushResult) -> None:
         result.applied += 1
         return
     central_values = dict(zip(columns, current, strict=True))
-    if central_values.get("deleted_at") is not None and new.get("deleted_at") is None:
+    if central_values.get("deleted_at") is not None and new.get("deleted_at") is None \
+            and "deleted_at" not in change.old:  # (clearing it here restores the row)
         # deleted centrally, changed here: no silent resurrection, no silent loss
         result.conflicts.append({"table": change.table, "row_id": change.row_id,
                                  "field": "", "local": change.new,

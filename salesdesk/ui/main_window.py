@@ -27,6 +27,7 @@ from salesdesk.ui import actions as window_actions
 from salesdesk.ui.clipboard import copy_selection
 from salesdesk.ui.formatting import customers_count, records_count
 from salesdesk.ui.settings import Settings
+from salesdesk.ui.sync_runner import SyncRunner, SyncStatusButton
 from salesdesk.ui.transfer import CustomerTransfer
 from salesdesk.ui.views import customer_list
 from salesdesk.ui.views.customer_list import CustomerListView
@@ -53,6 +54,8 @@ class MainWindow(QMainWindow):
         self.columns_menu = QMenu(self)
         self.progress = ProgressPanel(self)
         self.count_label = QLabel(self)
+        self.sync = SyncRunner(store, self)  # background and automatic synchronisation
+        self.sync_state = SyncStatusButton(self.sync, self)  # the status bar's quiet line
         self._counts: dict[str, str] = {}  # the status bar's count text per page
         self.transfer = CustomerTransfer(store, self.progress,
                                          lambda: self.list_view.model.customer_filter, self)
@@ -111,7 +114,10 @@ class MainWindow(QMainWindow):
         self.reminder_button.setAutoRaise(True)
         self.reminder_button.hide()  # shown while reminders are due
         bar.addPermanentWidget(self.reminder_button)
+        self.sync_state.clicked.connect(lambda: self.show_page("sync"))
+        bar.addPermanentWidget(self.sync_state)
         bar.addPermanentWidget(self.count_label)
+        self.addAction(self.sync.action)  # F9 from every page
 
     def _connect(self) -> None:
         a = self.actions
@@ -144,6 +150,7 @@ class MainWindow(QMainWindow):
         self.transfer.sig_imported.connect(self.list_view.after_bulk_change)
         self.transfer.sig_message.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.transfer.sig_busy_changed.connect(self._update_actions)
+        self.sync.sig_finished.connect(self._sync_finished)
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -190,6 +197,12 @@ class MainWindow(QMainWindow):
             widget.load()
         elif key == "conditions":
             widget = self._conditions_page()
+        elif key == "sync":
+            from salesdesk.ui.views.sync_view import SyncView
+
+            widget = SyncView(self.store, self.sync, self)
+            widget.sig_message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+            widget.sig_changed.connect(self.list_view.refresh)
         elif key == "nearby":
             from salesdesk.ui.views.radius_search import RadiusSearchView
 
@@ -531,6 +544,14 @@ class MainWindow(QMainWindow):
         if self.current_page() == key:
             self.count_label.setText(self._counts[key])
 
+    def _sync_finished(self, manual: bool, ok: bool, text: str) -> None:
+        """Records may have come in: the lists show them. A manual run says how it went
+        (the Sync page says it too); an automatic one stays quiet."""
+        if ok:
+            self.refresh()
+        if manual and self.current_page() != "sync":
+            self.statusBar().showMessage(text, 15000)
+
     def _update_actions(self, *args) -> None:
         page = self.current_page() if self.pages.count() else "customers"
         busy = self.transfer.busy
@@ -561,6 +582,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         self.list_view.load()
+        self.sync.start_automatic()
         try:
             self.show_view(self.settings.text("window/last_view", "customers"))
         except (DomainError, ValueError):
@@ -582,6 +604,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.transfer.cancel_and_wait()
+        self.sync.cancel_and_wait()
         if self.reminders is not None:
             self.reminders.stop()
         self.save_state()

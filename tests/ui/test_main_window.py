@@ -27,7 +27,7 @@ def _press(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier):
     qtbot.keyClick(window.windowHandle(), key, modifier)
 
 
-@pytest.mark.parametrize("page", ["agents", "sync"])
+@pytest.mark.parametrize("page", ["agents"])
 def test_placeholder_pages_say_the_feature_is_coming(window, page):
     window.show_page(page)
     shown = window.pages.currentWidget()

@@ -46,9 +46,6 @@ def placeholder_pages(parent: QWidget | None = None) -> dict[str, PlaceholderVie
         "agents": ("agents", tr("Agents"),
                    tr("Commercial agents with their territories, commission plans and "
                       "statements.")),
-        "sync": ("sync", tr("Sync"),
-                 tr("Synchronisation with the central database. Until then your data is "
-                    "kept safely on this computer.")),
     }
     return {key: PlaceholderView(name, title, f"{text}\n\n{coming}", parent)
             for key, (name, title, text) in texts.items()}
