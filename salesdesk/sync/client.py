@@ -187,6 +187,10 @@ def apply_batch(central, key: str, changes: list[Change]) -> PushResult:
                 with central.transaction():  # a savepoint: one refused row parks alone
                     _apply_change(central, change, result)
             except psycopg.Error as error:
+                from salesdesk.sync.session import is_transient
+
+                if is_transient(error):
+                    raise  # a lost connection or a timeout aborts the batch: it is retried
                 result.parked.append(_parked(change, _first_line(error)))
         # the key goes in with the changes: the same batch sent twice at once fails the
         # second time on the key, and its whole transaction with it
