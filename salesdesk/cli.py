@@ -106,21 +106,61 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--central", metavar="URL", default=None, help=_(
         "the central database as a full connection URL (for scripts); default: the one "
         "saved on this device, with its password from the keyring"))
+    sync.add_argument("--verify", action="store_true", help=_(
+        "afterwards compare every table with the central database and download again "
+        "what differs (otherwise once a day)"))
     sync.set_defaults(run=_run_sync)
+    check = commands.add_parser("check", help=_(
+        "check this device's data file; with --repair rebuild a damaged one, keeping "
+        "the changes not yet sent"))
+    _common(check)
+    check.add_argument("--repair", action="store_true",
+                       help=_("rebuild the data file if it is damaged"))
+    check.add_argument("--central", metavar="URL", default=None,
+                       help=_("the central database to reload from (without it, the next "
+                              "sync completes the rebuild)"))
+    check.set_defaults(run=_run_check)
     return parser
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from salesdesk.services.sync import check_local_store, recover_local_store
+
+    data_dir = data_dir_of(args)
+    problems = check_local_store(data_dir)
+    if not problems:
+        print(_("The data file in {path} is sound.").format(path=data_dir))
+        return 0
+    if not args.repair:
+        raise DomainError(_("The data file in {path} is damaged: {problem}. Run salesdesk "
+                            "check --repair to rebuild it; changes not yet sent are kept.")
+                          .format(path=data_dir, problem=problems[0]))
+    from salesdesk.store.lock import InstanceLock
+
+    lock = InstanceLock(data_dir).acquire()
+    try:
+        store, report = recover_local_store(data_dir, None, args.central)
+        store.close()
+    finally:
+        lock.release()
+    print(report.summary())
+    return 0
 
 
 def _run_sync(args: argparse.Namespace) -> int:
     from salesdesk.services.sync import sync_now
 
     with _store(args, write=True) as store:
-        report = sync_now(store, args.central)
+        report = sync_now(store, args.central, verify=args.verify)
     for warning in report.warnings:
         print(_("warning: {message}").format(message=warning), file=sys.stderr)
     print(_("Sent {pushed} changes in {batches} batches, received {pulled} rows; "
             "{conflicts} conflicts, {parked} changes refused.").format(
                 pushed=report.pushed, batches=report.batches, pulled=report.pulled,
                 conflicts=report.conflicts, parked=report.parked))
+    if report.repaired:
+        print(_("Downloaded again after the comparison: {tables}.").format(
+            tables=", ".join(report.repaired)))
     return 0
 
 

@@ -272,12 +272,12 @@ def explain_failure(error: BaseException) -> tuple[str, bool]:
 
 def sync_now(store: Store, url: str | None = None, *,
              progress: Callable[[str, int], None] | None = None,
-             cancel: Callable[[], bool] | None = None) -> SyncReport:
+             cancel: Callable[[], bool] | None = None, verify: bool = False) -> SyncReport:
     """Push and pull once, with the URL given or the one saved on this device; the
     outcome (success or failure) is recorded for the sync page."""
     try:
         url = url or stored_url(store)
-        report = run_sync(store, url, progress=progress, cancel=cancel)
+        report = run_sync(store, url, progress=progress, cancel=cancel, verify=verify)
         if cancel is not None and cancel():
             return report
         _refetch_discarded(store, url)
@@ -430,3 +430,21 @@ __all__ = ["ConflictItem", "ConnectionInfo", "NoKeyring", "ParkedItem", "SyncErr
            "readable_url", "record_failure", "record_success", "resolve_conflict",
            "retry_parked", "save_connection", "set_auto_interval", "stored_password",
            "stored_url", "sync_now", "sync_status"]
+
+
+def check_local_store(data_dir) -> list[str]:
+    """What SQLite's quick_check finds wrong with this device's store ([]: nothing)."""
+    from pathlib import Path
+
+    from salesdesk.store.engine import DB_NAME
+    from salesdesk.sync.recovery import check_store
+
+    return check_store(Path(data_dir) / DB_NAME)
+
+
+def recover_local_store(data_dir, user: str | None, url: str | None):
+    """Rebuild a damaged store from what can be read of it and the central database
+    (every connection to it closed first). Returns (store, report)."""
+    from salesdesk.sync.recovery import recover_store
+
+    return recover_store(data_dir, user, url)

@@ -52,6 +52,8 @@ class SyncReport:
     resync: bool = False  # offline beyond the tombstone horizon: every row refreshed
     removed: int = 0  # local rows the central database no longer has (resync)
     renumbered: dict[str, str] = field(default_factory=dict)  # provisional → final
+    verified: bool = False  # the integrity check ran (once a day, or when asked)
+    repaired: list[str] = field(default_factory=list)  # tables downloaded again
 
 
 def _describe(url: str) -> str:
@@ -172,9 +174,10 @@ def _open(url: str):
 
 
 def run_sync(store: Store, url: str, *, progress: Callable[[str, int], None] | None = None,
-             cancel: Callable[[], bool] | None = None, retry: Retry | None = None
-             ) -> SyncReport:
-    """Push everything queued, then pull; a refused run changes nothing locally.
+             cancel: Callable[[], bool] | None = None, retry: Retry | None = None,
+             verify: bool = False) -> SyncReport:
+    """Push everything queued, then pull; a refused run changes nothing locally. Then
+    the integrity check (sync/integrity.py), when ``verify`` or once a day.
 
     A transient failure (see ``is_transient``) starts the run again on a new connection
     after a backoff: a batch whose answer was lost is recognised by its key and not
@@ -193,7 +196,8 @@ def run_sync(store: Store, url: str, *, progress: Callable[[str, int], None] | N
             # the first connection failing means offline: reported at once
             central = connect(url) if failures == 0 else _open(url)
             with central:
-                _run_once(store, central, target, report, counted, progress, cancel)
+                _run_once(store, central, target, report, counted, progress, cancel,
+                          verify)
             return report
         except SyncError:
             raise
@@ -218,7 +222,7 @@ def run_sync(store: Store, url: str, *, progress: Callable[[str, int], None] | N
 
 
 def _run_once(store: Store, central, target: str, report: SyncReport, counted: set[str],
-              progress, cancel) -> None:
+              progress, cancel, verify: bool = False) -> None:
     from salesdesk.sync import numbers, recovery
 
     meta = check_schema(central, target)
@@ -261,3 +265,14 @@ def _run_once(store: Store, central, target: str, report: SyncReport, counted: s
     pulled = client.pull(store, central, cancel=cancel, progress=(
         (lambda rows: progress("pull", rows)) if progress is not None else None))
     report.pulled += pulled.rows
+    if cancel is not None and cancel():
+        return
+    from salesdesk.sync import integrity
+
+    conn = client.local_connection(store)
+    try:
+        if verify or integrity.due(conn):
+            report.repaired = integrity.verify(conn, central)
+            report.verified = True
+    finally:
+        conn.close()
