@@ -99,3 +99,41 @@ def test_7_a_customer_deleted_in_the_office_and_edited_offline(central, tmp_path
         assert session.query(Customer).filter_by(number=number).one().deleted_at is not None
     office.close()
     rep.close()
+
+
+def test_8_two_reps_create_the_same_customer_offline(central, tmp_path):
+    """Same company, same VAT id, entered on two laptops offline: both are stored (no
+    one's work is lost) and the office sees them as duplicates to merge."""
+    from salesdesk.services.duplicates import find_duplicates
+
+    from .test_faults import Device as SyncDevice
+    from .test_faults import make_world
+
+    world = make_world(central, tmp_path)
+    office, anna = world["office"], world["rep"]
+    ben_login = central.login("ben")
+    with office.store.session() as session:
+        ben_account = UserAccount(login=ben_login, display_name="Ben")
+        session.add(ben_account)
+        session.commit()
+        ben_id = ben_account.id
+    office.sync()
+    add_user(central.url, ben_login, PASSWORD, "rep", user_account_id=ben_id)
+    ben = SyncDevice(central, tmp_path / "ben", ben_login)
+    ben.sync()
+    vat = "DE136695976"
+    first = anna.create("Schmidt Elektro GmbH", vat_id=vat, representative_id=world["rita"])
+    second = ben.create("Elektro Schmidt GmbH", vat_id=vat, representative_id=ben_id)
+    for device in (anna, ben, office):
+        report = device.sync()
+        assert report.parked == 0
+    with central.connect() as conn:
+        stored = conn.execute("SELECT number FROM customer WHERE vat_id = %s ORDER BY number",
+                              (vat,)).fetchall()
+    assert [n for (n,) in stored] == sorted([first, second])
+    with office.store.session() as session:
+        kept = get_customer(session, first)
+        found = find_duplicates(session, kept.name, vat_id=vat, exclude_id=kept.id)
+        assert [c.number for c in found] == [second]
+    for device in (office, anna, ben):
+        device.close()
