@@ -555,3 +555,128 @@ def _ids(conn, table: str, column: str, names: list[str], label: str,
                               "AND deleted_at IS NULL", (names,)).fetchall()) if names else {}
     missing += [label.format(key=name) for name in names if name not in found]
     return [found[name] for name in names if name in found]
+
+
+# -- the logins as an admin sees them (the admin screen, services/central_admin.py) -------
+
+class NotAdmin(CentralError):
+    """The login asking is not an admin login of the central database."""
+
+
+class UnknownLogin(CentralError):
+    """update_user was asked about a login that is not a SalesDesk login (yet)."""
+
+
+@dataclass(frozen=True)
+class CentralUser:
+    """A login of the central database with its scope, by the names people know."""
+
+    login: str
+    role: str  # rep, office or admin
+    user_account: str | None  # the login of its SalesDesk user account
+    user_account_name: str | None  # … and that account's display name
+    territories: tuple[str, ...]  # codes
+    customers: tuple[str, ...]  # customer numbers
+
+
+def _require_set_up(conn, target: str) -> None:
+    if _stored_version(conn) is None:
+        raise CentralError(_("The central database {target} is not set up: run "
+                             "salesdesk central init first.").format(target=target))
+
+
+def _require_admin(conn, target: str) -> None:
+    login, admin = conn.execute("SELECT session_user, pg_has_role(session_user, %s, 'USAGE')",
+                                (ADMIN,)).fetchone()
+    if not admin:
+        raise NotAdmin(_("Only admin logins may manage logins: {login} is not an admin "
+                         "login of the central database {target}.").format(
+                             login=login, target=target))
+
+
+def list_users(url: str) -> list[CentralUser]:
+    """Every login of sync_user with its role, user account, territories and customer
+    assignments, by login. Only an admin login sees them all: any other gets NotAdmin."""
+    target = describe(url)
+    with _connect(url) as conn:
+        _require_set_up(conn, target)
+        _require_admin(conn, target)
+        rows = conn.execute("""
+SELECT u.login, u.role, a.login, a.display_name,
+       ARRAY(SELECT t.code FROM sync_user_territory ut JOIN territory t ON t.id = ut.territory_id
+             WHERE ut.login = u.login ORDER BY t.code),
+       ARRAY(SELECT c.number FROM sync_customer_assignment ca
+             JOIN customer c ON c.id = ca.customer_id WHERE ca.login = u.login ORDER BY c.number)
+FROM sync_user u LEFT JOIN user_account a ON a.id = u.user_account_id
+ORDER BY u.login""").fetchall()
+    return [CentralUser(login, role, account, name, tuple(codes), tuple(numbers))
+            for login, role, account, name, codes, numbers in rows]
+
+
+def missing_keys(url: str, *, user_account: str | None = None, territories: Iterable[str] = (),
+                 customers: Iterable[str] = ()) -> dict[str, tuple[str, ...]]:
+    """The names lookup_keys would not find, by what they name ("user_account",
+    "territories", "customers"); empty when every one is there."""
+    names = {"user_account": [user_account] if user_account else [],
+             "territories": list(territories), "customers": list(customers)}
+    where = {"user_account": ("user_account", "login"), "territories": ("territory", "code"),
+             "customers": ("customer", "number")}
+    target = describe(url)
+    missing: dict[str, tuple[str, ...]] = {}
+    with _connect(url) as conn:
+        _require_set_up(conn, target)
+        for field, wanted in names.items():
+            if not wanted:
+                continue
+            table, column = where[field]
+            found = {name for (name,) in conn.execute(
+                f"SELECT {column} FROM {table} WHERE {column} = ANY(%s) "
+                "AND deleted_at IS NULL", (wanted,))}
+            if absent := tuple(dict.fromkeys(n for n in wanted if n not in found)):
+                missing[field] = absent
+    return missing
+
+
+def update_user(url: str, login: str, role: str, *, user_account_id: uuid.UUID | None = None,
+                territories: Iterable[uuid.UUID] = (),
+                customers: Iterable[uuid.UUID] = ()) -> UserResult:
+    """Change an existing login as add_user does (group role, user account, territories
+    and assignments set to exactly the ones given) and keep its password."""
+    from psycopg import sql
+
+    check_login(login)
+    check_role(role)
+    territories = tuple(dict.fromkeys(territories))
+    customers = tuple(dict.fromkeys(customers))
+    target = describe(url)
+    with _connect(url) as conn:
+        _require_set_up(conn, target)
+        row = conn.execute("SELECT r.rolsuper, r.rolname = current_user, u.login IS NOT NULL "
+                           "FROM pg_roles r LEFT JOIN sync_user u ON u.login = r.rolname "
+                           "WHERE r.rolname = %s", (login,)).fetchone()
+        if row is None or not row[2]:
+            raise UnknownLogin(_("Login {login}: there is no such SalesDesk login yet; give "
+                                 "a password to create it").format(login=login))
+        if row[0] or row[1]:
+            raise CentralError(_("Login {login}: an existing PostgreSQL role with rights of "
+                                 "its own (superuser or the one running this); choose "
+                                 "another login").format(login=login))
+        ident = sql.Identifier(login)
+        for name, group in GROUP_ROLES.items():  # as add_user does
+            member = _member(conn, login, group)
+            if name == role and not member:
+                conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), ident))
+            elif name != role and member:
+                conn.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(group), ident))
+                if _member(conn, login, group):
+                    raise CentralError(_("Login {login}: its membership in {group} was "
+                                         "granted by another role; revoke it as that role or "
+                                         "a superuser").format(login=login, group=group))
+        conn.execute("""
+UPDATE sync_user SET role = %s, user_account_id = %s WHERE login = %s
+AND (role, user_account_id) IS DISTINCT FROM (%s, %s)""",
+                     (role, user_account_id, login, role, user_account_id))
+        _set_members(conn, "sync_user_territory", "territory_id", login, territories)
+        _set_members(conn, "sync_customer_assignment", "customer_id", login, customers)
+        _check_keys(conn, target, user_account_id, territories, customers)
+    return UserResult(login, role, False, user_account_id, territories, customers)

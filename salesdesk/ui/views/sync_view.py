@@ -53,6 +53,7 @@ class SyncView(QWidget):
         self.op: Op | None = None  # a decision being written
         self.status: sync_service.SyncStatus | None = None
         self.dialog = None
+        self.logins_dialog = None
         self._build()
         runner.sig_started.connect(self._started)
         runner.sig_progress.connect(self.progress.label.setText)
@@ -94,12 +95,18 @@ class SyncView(QWidget):
         self.change_button.setToolTip(self.tr(
             "Server address, login and password of the central database"))
         self.change_button.clicked.connect(self.change_connection)
+        self.logins_button = QPushButton(icon("agents"), self.tr("L&ogins…"), box)
+        self.logins_button.setToolTip(self.tr(
+            "Logins of the central database: add one, change a role, password, user account, "
+            "territories or customers (admin logins only)"))
+        self.logins_button.clicked.connect(self.manage_logins)
         form = QFormLayout(box)
         form.addRow(self.tr("Server:"), self.server_label)
         form.addRow(self.tr("Login:"), self.login_label)
         form.addRow(self.tr("Password:"), self.password_label)
         row = QHBoxLayout()
         row.addWidget(self.change_button)
+        row.addWidget(self.logins_button)
         row.addStretch(1)
         form.addRow(row)
         return box
@@ -197,6 +204,7 @@ class SyncView(QWidget):
             count=format_count(status.parked)))
         busy = self.runner.running or self.op is not None
         self.sync_button.setEnabled(not self.runner.running)
+        self.logins_button.setEnabled(status.configured)
         self.conflicts.set_enabled_decisions(not busy)
         self.refused.set_enabled_decisions(not busy)
 
@@ -244,6 +252,14 @@ class SyncView(QWidget):
         self.dialog.sig_saved.connect(self._connection_saved)
         self.dialog.finished.connect(self.dialog.deleteLater)
         self.dialog.open()
+
+    def manage_logins(self) -> None:
+        """The logins of the central database (admin logins only)."""
+        from salesdesk.ui.dialogs.central_users import CentralUsersDialog
+
+        self.logins_dialog = CentralUsersDialog(self.store, self)
+        self.logins_dialog.finished.connect(self.logins_dialog.deleteLater)
+        self.logins_dialog.open()
 
     def _connection_saved(self) -> None:
         self._say(self.tr("Connection saved."))
