@@ -368,15 +368,21 @@ def _apply_page(conn: sqlite3.Connection, table: str, rows: list[tuple],
         pending = _pending_fields(conn, table, [r["id"] for r in stored_rows])
         names = ", ".join(_quote(c) for c in columns)
         marks = ", ".join("?" * len(columns))
-        for stored in stored_rows:
-            keep = pending.get(stored["id"], set())
-            if keep is ALL:
-                continue  # a row made here and not pushed yet
+
+        def upsert(keep) -> str:
             assign = ", ".join(f"{_quote(c)} = excluded.{_quote(c)}" for c in columns
                                if c != "id" and c not in keep)
-            conn.execute(f"INSERT INTO {_quote(table)} ({names}) VALUES ({marks}) "
-                         f"ON CONFLICT (id) DO UPDATE SET {assign}",
-                         [stored[c] for c in columns])
+            return (f"INSERT INTO {_quote(table)} ({names}) VALUES ({marks}) "
+                    f"ON CONFLICT (id) DO UPDATE SET {assign}")
+
+        # rows without local changes in one executemany; the others one by one
+        conn.executemany(upsert(()), [[stored[c] for c in columns] for stored in stored_rows
+                                      if stored["id"] not in pending])
+        for stored in stored_rows:
+            keep = pending.get(stored["id"])
+            if keep is None or keep is ALL:
+                continue  # done above, or a row made here and not pushed yet
+            conn.execute(upsert(keep), [stored[c] for c in columns])
         set_state(conn, "pull", checkpoint)
         conn.execute("DELETE FROM sync_apply_guard")
         conn.execute("COMMIT")
