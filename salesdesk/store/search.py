@@ -93,6 +93,16 @@ def reindex_customers(conn: Connection, customer_ids: Iterable) -> None:
         )
 
 
+def reindex_customers_raw(conn, customer_ids: Iterable) -> None:
+    """``reindex_customers`` on a plain sqlite3 connection (sync applies pulled rows
+    with plain SQL; the index is not kept by triggers)."""
+    for marks, params in _id_chunks(customer_ids):
+        conn.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN "
+                     f"(SELECT search_key FROM customer WHERE id IN ({marks}))", params)
+        conn.execute(f"INSERT INTO {FTS_TABLE} (rowid, body) {_DOCUMENTS} AND c.id IN ({marks})",
+                     params)
+
+
 def rebuild_index(conn: Connection) -> None:
     """Rebuild the whole index (after bulk loads and merges)."""
     from sqlalchemy import text

@@ -255,3 +255,54 @@ def test_a_local_edit_made_while_a_pull_runs_survives(world, central, monkeypatc
     customer = rep.customer(number)
     assert (customer.name2, customer.notes) == ("aus dem Büro", "unterwegs notiert")
     assert rep.outbox() == 1
+
+
+def test_a_freshly_synced_laptop_finds_its_customers_by_search(world):
+    from salesdesk.services.customer_list import CustomerFilter, list_customers
+
+    rep, number = world["rep"], world["number"]
+    with rep.store.session() as session:
+        found = list_customers(session, CustomerFilter(search="muller bau"))
+    assert [c.number for c in found] == [number]
+
+
+def test_pages_follow_the_transaction_numbers_as_numbers(world, central):
+    """Pages are read in (sync_xid, id) order as numbers, straight from the index: text
+    order would put 100000 before 99999 and skip or repeat rows across pages."""
+    office, rep = world["office"], world["rep"]
+    with office.store.session() as session:
+        rita = session.query(UserAccount).filter_by(login=rep.login).one()
+        numbers = [create_customer(session, {"name": f"Kunde {n}",
+                                             "representative_id": rita.id}).number
+                   for n in range(5)]
+        session.commit()
+    office.sync()
+    for n, number in enumerate(numbers):  # five transactions, five sync_xids
+        office.edit(number, notes=f"Notiz {n}")
+        office.sync()
+    seen = []
+
+    class Spy:
+        def __init__(self, conn):
+            self.conn = conn
+
+        def __getattr__(self, name):
+            return getattr(self.conn, name)
+
+        def execute(self, sql, params=None):
+            if "ORDER BY" in sql and "sync_xid" in sql:
+                seen.append((sql, params))
+            return self.conn.execute(sql, params)
+
+    with rep.connect() as conn:
+        pulled = client.pull(rep.store, Spy(conn), page=2)
+    assert pulled.rows >= 5
+    with sqlite3.connect(rep.store.path) as conn:
+        notes = dict(conn.execute("SELECT number, notes FROM customer"))
+    assert [notes[number] for number in numbers] == [f"Notiz {n}" for n in range(5)]
+    sql, params = next(item for item in seen if item[0].startswith('SELECT') and
+                       '"customer"' in item[0])
+    with central.connect() as conn:
+        plan = "\n".join(row[0] for row in conn.execute("EXPLAIN " + sql, params))
+    sort_keys = [line for line in plan.splitlines() if "Sort Key" in line]
+    assert all("::text" not in line for line in sort_keys), plan
