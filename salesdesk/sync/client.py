@@ -17,6 +17,7 @@ import logging
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -315,23 +316,29 @@ def _pull(conn, central, page, progress, cancel) -> PullResult:
         result.window = (done, window_end)
         start = tables.index(position["table"]) if position.get("table") in tables else 0
         after = position.get("after")
-        for table in tables[start:]:
-            while True:
-                if cancel is not None and cancel():
-                    return result
-                rows = _page(central, table, done, window_end, after, page)
-                if not rows:
-                    break
-                after = [rows[-1][-1], str(rows[-1][codec(table).columns.index("id")])]
-                _apply_page(conn, table, rows, {"done": done, "window": window_end,
-                                                "table": table, "after": after})
-                result.rows += len(rows)
-                result.pages += 1
-                if progress is not None:
-                    progress(result.rows)
-                if len(rows) < page:
-                    break
-            after = None
+        # the next page is fetched while this one is written (psycopg and sqlite3 both
+        # let go of the GIL while they wait)
+        with ThreadPoolExecutor(1, thread_name_prefix="pull") as fetcher:
+            for table in tables[start:]:
+                coming = fetcher.submit(_page, central, table, done, window_end, after, page)
+                while coming is not None:
+                    if cancel is not None and cancel():
+                        coming.cancel()
+                        return result
+                    rows = coming.result()
+                    if not rows:
+                        break
+                    at = codec(table).columns.index("id")
+                    after = [rows[-1][-1], str(rows[-1][at])]
+                    coming = (fetcher.submit(_page, central, table, done, window_end, after,
+                                             page) if len(rows) == page else None)
+                    _apply_page(conn, table, rows, {"done": done, "window": window_end,
+                                                    "table": table, "after": after})
+                    result.rows += len(rows)
+                    result.pages += 1
+                    if progress is not None:
+                        progress(result.rows)
+                after = None
         if done != _NEVER:  # a first pull brought everything visible already
             _scope_changes(conn, central, done, window_end)
         conn.execute("BEGIN IMMEDIATE")
@@ -359,19 +366,21 @@ def _page(central, table: str, done: str, window_end: str, after, size: int) -> 
 def _apply_page(conn: sqlite3.Connection, table: str, rows: list[tuple],
                 checkpoint: dict) -> None:
     """Apply one page and its checkpoint in one local transaction. Fields with local
-    changes not pushed yet keep the local value."""
+    changes not pushed yet keep the local value. ``rows``: the synced columns in
+    ``codec(table).columns`` order, then version (and sync_xid, not stored)."""
     coder = codec(table)
     columns = [*coder.columns, "version"]
+    width = len(coder.columns)
+    at = coder.columns.index("id")
     stored_rows = []
     for row in rows:
-        values = dict(zip(coder.columns, row[: len(coder.columns)], strict=True))
-        stored = coder.store_row(values)
-        stored["version"] = row[len(coder.columns)]
+        stored = coder.store_values(row[:width])
+        stored.append(row[width])
         stored_rows.append(stored)
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute("INSERT INTO sync_apply_guard (id) VALUES (1)")
-        pending = _pending_fields(conn, table, [r["id"] for r in stored_rows])
+        pending = _pending_fields(conn, table, [r[at] for r in stored_rows])
         names = ", ".join(_quote(c) for c in columns)
         marks = ", ".join("?" * len(columns))
 
@@ -382,14 +391,14 @@ def _apply_page(conn: sqlite3.Connection, table: str, rows: list[tuple],
                     f"ON CONFLICT (id) DO UPDATE SET {assign}")
 
         # rows without local changes in one executemany; the others one by one
-        conn.executemany(upsert(()), [[stored[c] for c in columns] for stored in stored_rows
-                                      if stored["id"] not in pending])
+        conn.executemany(upsert(()), (stored for stored in stored_rows
+                                      if stored[at] not in pending))
         for stored in stored_rows:
-            keep = pending.get(stored["id"])
+            keep = pending.get(stored[at])
             if keep is None or keep is ALL:
                 continue  # done above, or a row made here and not pushed yet
-            conn.execute(upsert(keep), [stored[c] for c in columns])
-        _reindex(conn, table, stored_rows)
+            conn.execute(upsert(keep), stored)
+        _reindex(conn, table, columns, stored_rows)
         set_state(conn, "pull", checkpoint)
         conn.execute("DELETE FROM sync_apply_guard")
         conn.execute("COMMIT")
@@ -402,14 +411,16 @@ def _apply_page(conn: sqlite3.Connection, table: str, rows: list[tuple],
 _SEARCHED = {"customer": "id", "address": "customer_id", "contact_person": "customer_id"}
 
 
-def _reindex(conn: sqlite3.Connection, table: str, stored_rows: list[dict]) -> None:
+def _reindex(conn: sqlite3.Connection, table: str, columns: list[str],
+             stored_rows: list[list]) -> None:
     """Rebuild the search documents of the customers this page touched."""
     column = _SEARCHED.get(table)
     if column is None:
         return
     from salesdesk.store.search import reindex_customers_raw
 
-    reindex_customers_raw(conn, {row[column] for row in stored_rows if row.get(column)})
+    at = columns.index(column)
+    reindex_customers_raw(conn, {row[at] for row in stored_rows if row[at]})
 
 
 ALL = frozenset({"*"})

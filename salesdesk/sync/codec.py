@@ -43,6 +43,22 @@ class TableCodec:
             self._load[column] = kind.result_processor(dialect, None) or _identity
             self._store[column] = kind.bind_processor(dialect) or _identity
 
+    @property
+    def storers(self) -> list[Callable | None]:
+        """Per column (in ``columns`` order) the Python → stored conversion, None where
+        the value is stored as it is (text, most integers): for converting rows by
+        position, without a dict per row."""
+        found = self.__dict__.get("_storers")
+        if found is None:
+            found = self.__dict__["_storers"] = [
+                None if self._store[c] is _identity else self._store[c] for c in self.columns]
+        return found
+
+    def store_values(self, row) -> list:
+        """A row of Python values in ``columns`` order → as SQLite stores them."""
+        return [value if value is None or convert is None else convert(value)
+                for value, convert in zip(row, self.storers, strict=False)]
+
     def load(self, column: str, stored: Any) -> Any:
         """A value as SQLite stores it → Python."""
         return None if stored is None else self._load[column](stored)
