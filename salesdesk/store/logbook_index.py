@@ -56,3 +56,28 @@ def rebuild_logbook_index(conn: Connection) -> None:
     conn.execute(text(f"INSERT INTO {LOGBOOK_FTS} (rowid, body) SELECT e.search_key, "
                       f"{_BODY.format(r='e')} FROM logbook_entry e WHERE e.deleted_at IS NULL"))
     conn.execute(text(f"INSERT INTO {LOGBOOK_FTS}({LOGBOOK_FTS}) VALUES ('optimize')"))
+
+
+INSERT_TRIGGER = "logbook_entry_index_insert"
+
+
+def begin_bulk_load(conn) -> None:
+    """For loading many entries at once (sync's first pull): the per-row index trigger is
+    dropped; ``finish_bulk_load`` numbers and indexes what came meanwhile and puts the
+    trigger back. The caller records that a bulk load is under way (in its own
+    transaction), so a killed load is finished later. ``conn``: plain sqlite3."""
+    conn.execute(f"DROP TRIGGER IF EXISTS {INSERT_TRIGGER}")
+
+
+def finish_bulk_load(conn) -> int:
+    """Give entries without a search key one (above every key so far), index them, and
+    recreate the insert trigger. Idempotent. Returns how many entries were indexed."""
+    top = conn.execute("SELECT coalesce(max(search_key), 0) FROM logbook_entry").fetchone()[0]
+    conn.execute("UPDATE logbook_entry SET search_key = ? + rowid WHERE search_key IS NULL",
+                 (top,))
+    indexed = conn.execute(
+        f"INSERT INTO {LOGBOOK_FTS} (rowid, body) SELECT e.search_key, "
+        f"{_BODY.format(r='e')} FROM logbook_entry e WHERE e.search_key > ? AND "
+        f"e.deleted_at IS NULL", (top,)).rowcount
+    conn.execute(LOGBOOK_TRIGGERS[0])
+    return indexed

@@ -316,10 +316,13 @@ def _pull(conn, central, page, progress, cancel) -> PullResult:
         result.window = (done, window_end)
         start = tables.index(position["table"]) if position.get("table") in tables else 0
         after = position.get("after")
+        _finish_bulk(conn)  # a first pull killed while loading the logbook in bulk
         # the next page is fetched while this one is written (psycopg and sqlite3 both
         # let go of the GIL while they wait)
         with ThreadPoolExecutor(1, thread_name_prefix="pull") as fetcher:
             for table in tables[start:]:
+                if table == "logbook_entry" and done == _NEVER:
+                    _begin_bulk(conn)  # a first pull: index the logbook once, at the end
                 coming = fetcher.submit(_page, central, table, done, window_end, after, page)
                 while coming is not None:
                     if cancel is not None and cancel():
@@ -339,6 +342,8 @@ def _pull(conn, central, page, progress, cancel) -> PullResult:
                     if progress is not None:
                         progress(result.rows)
                 after = None
+                if table == "logbook_entry":
+                    _finish_bulk(conn)
         if done != _NEVER:  # a first pull brought everything visible already
             _scope_changes(conn, central, done, window_end)
         conn.execute("BEGIN IMMEDIATE")
@@ -346,6 +351,33 @@ def _pull(conn, central, page, progress, cancel) -> PullResult:
         set_state(conn, "last_pull", datetime.now(UTC).isoformat(timespec="seconds"))
         conn.execute("COMMIT")
     return result
+
+
+def _begin_bulk(conn: sqlite3.Connection) -> None:
+    """Logbook entries of a first pull are numbered and indexed once at the end, not by
+    the per-row trigger (a million entries: the trigger is most of the pull's time).
+    The state is recorded with the change, so a killed pull finishes it next time."""
+    from salesdesk.store.logbook_index import begin_bulk_load
+
+    conn.execute("BEGIN IMMEDIATE")
+    begin_bulk_load(conn)
+    set_state(conn, "bulk_logbook", True)
+    conn.execute("COMMIT")
+
+
+def _finish_bulk(conn: sqlite3.Connection) -> None:
+    if not state(conn, "bulk_logbook", False):
+        return
+    from salesdesk.store.logbook_index import finish_bulk_load
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        finish_bulk_load(conn)
+        conn.execute("DELETE FROM sync_state WHERE key = 'bulk_logbook'")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def _page(central, table: str, done: str, window_end: str, after, size: int) -> list[tuple]:

@@ -306,3 +306,46 @@ def test_pages_follow_the_transaction_numbers_as_numbers(world, central):
         plan = "\n".join(row[0] for row in conn.execute("EXPLAIN " + sql, params))
     sort_keys = [line for line in plan.splitlines() if "Sort Key" in line]
     assert all("::text" not in line for line in sort_keys), plan
+
+
+def test_a_first_pull_indexes_the_logbook_once_and_a_killed_one_is_finished_at_start(
+        central, tmp_path):
+    from salesdesk.services.logbook import create_entry
+    from salesdesk.store.types import utcnow
+    from salesdesk.sync.central import add_user as add
+
+    login = central.login("office")
+    add(central.url, login, PASSWORD, "office")
+    office = Device(central, tmp_path / "office", login)
+    with office.store.session() as session:
+        customer = create_customer(session, {"name": "Müller Bau GmbH"})
+        session.flush()
+        for n in range(5):
+            create_entry(session, customer.id, {"occurred_at": utcnow(), "kind": "visit",
+                                                "subject": f"Besuch Straße {n}"})
+        session.commit()
+    office.sync()
+    laptop = Device(central, tmp_path / "laptop", login)
+    laptop.sync()
+
+    def indexed(device) -> tuple:
+        with sqlite3.connect(device.store.path) as conn:
+            return (conn.execute("SELECT count(*) FROM logbook_entry WHERE search_key IS "
+                                 "NOT NULL").fetchone()[0],
+                    conn.execute("SELECT count(*) FROM logbook_fts WHERE logbook_fts MATCH "
+                                 "'strasse*'").fetchone()[0],
+                    conn.execute("SELECT count(*) FROM sqlite_master WHERE name = "
+                                 "'logbook_entry_index_insert'").fetchone()[0])
+
+    assert indexed(laptop) == (5, 5, 1)
+    # a first pull killed in the middle of the logbook: trigger off, entries unindexed
+    laptop.close()
+    with sqlite3.connect(laptop.store.path) as conn:
+        conn.execute("DROP TRIGGER logbook_entry_index_insert")
+        conn.execute("UPDATE logbook_entry SET search_key = NULL")
+        conn.execute("DELETE FROM logbook_fts")
+        conn.execute("INSERT INTO sync_state (key, value) VALUES ('bulk_logbook', 'true')")
+    reopened = Device(central, tmp_path / "laptop", login)  # opening the store finishes it
+    assert indexed(reopened) == (5, 5, 1)
+    reopened.close()
+    office.close()
