@@ -103,6 +103,12 @@ def reindex_customers_raw(conn, customer_ids: Iterable) -> None:
                      params)
 
 
+def rebuild_index_raw(conn) -> None:
+    """``rebuild_index`` on a plain sqlite3 connection (in the caller's transaction)."""
+    conn.execute(f"DELETE FROM {FTS_TABLE}")
+    conn.execute(f"INSERT INTO {FTS_TABLE} (rowid, body) {_DOCUMENTS}")
+
+
 def rebuild_index(conn: Connection) -> None:
     """Rebuild the whole index (after bulk loads and merges)."""
     from sqlalchemy import text

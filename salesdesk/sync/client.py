@@ -336,7 +336,8 @@ def _pull(conn, central, page, progress, cancel) -> PullResult:
                     coming = (fetcher.submit(_page, central, table, done, window_end, after,
                                              page) if len(rows) == page else None)
                     _apply_page(conn, table, rows, {"done": done, "window": window_end,
-                                                    "table": table, "after": after})
+                                                    "table": table, "after": after},
+                                reindex=done != _NEVER)
                     result.rows += len(rows)
                     result.pages += 1
                     if progress is not None:
@@ -347,6 +348,10 @@ def _pull(conn, central, page, progress, cancel) -> PullResult:
         if done != _NEVER:  # a first pull brought everything visible already
             _scope_changes(conn, central, done, window_end)
         conn.execute("BEGIN IMMEDIATE")
+        if done == _NEVER:  # a first pull: the customers' search index once, at the end
+            from salesdesk.store.search import rebuild_index_raw
+
+            rebuild_index_raw(conn)
         set_state(conn, "pull", {"done": window_end})
         set_state(conn, "last_pull", datetime.now(UTC).isoformat(timespec="seconds"))
         conn.execute("COMMIT")
@@ -396,7 +401,7 @@ def _page(central, table: str, done: str, window_end: str, after, size: int) -> 
 
 
 def _apply_page(conn: sqlite3.Connection, table: str, rows: list[tuple],
-                checkpoint: dict) -> None:
+                checkpoint: dict, *, reindex: bool = True) -> None:
     """Apply one page and its checkpoint in one local transaction. Fields with local
     changes not pushed yet keep the local value. ``rows``: the synced columns in
     ``codec(table).columns`` order, then version (and sync_xid, not stored)."""
@@ -430,7 +435,8 @@ def _apply_page(conn: sqlite3.Connection, table: str, rows: list[tuple],
             if keep is None or keep is ALL:
                 continue  # done above, or a row made here and not pushed yet
             conn.execute(upsert(keep), stored)
-        _reindex(conn, table, columns, stored_rows)
+        if reindex:
+            _reindex(conn, table, columns, stored_rows)
         set_state(conn, "pull", checkpoint)
         conn.execute("DELETE FROM sync_apply_guard")
         conn.execute("COMMIT")

@@ -179,12 +179,12 @@ def test_2_a_pull_killed_while_applying_a_page_keeps_the_old_checkpoint(world, c
         customers = conn.execute("SELECT count(*) FROM customer").fetchone()[0]
     real = client._apply_page
 
-    def killed(conn, table, rows, checkpoint):
+    def killed(conn, table, rows, checkpoint, **options):
         if table == "customer":
             conn.execute("BEGIN IMMEDIATE")  # half a page written, then the process dies
             conn.execute("UPDATE customer SET name = 'half written'")
             raise KeyboardInterrupt
-        return real(conn, table, rows, checkpoint)
+        return real(conn, table, rows, checkpoint, **options)
 
     monkeypatch.setattr(client, "_apply_page", killed)
     with pytest.raises(KeyboardInterrupt):
@@ -244,11 +244,11 @@ def test_a_local_edit_made_while_a_pull_runs_survives(world, central, monkeypatc
     real = client._apply_page
     edited = threading.Event()
 
-    def edit_first(conn, table, rows, checkpoint):
+    def edit_first(conn, table, rows, checkpoint, **options):
         if table == "customer" and not edited.is_set():
             rep.edit(number, notes="unterwegs notiert")  # the rep types during the pull
             edited.set()
-        return real(conn, table, rows, checkpoint)
+        return real(conn, table, rows, checkpoint, **options)
 
     monkeypatch.setattr(client, "_apply_page", edit_first)
     rep.pull()
