@@ -39,3 +39,10 @@ class NotFound(DomainError):
 
 class StoreError(DomainError):
     """The local store cannot be used as it is (too new, locked, damaged)."""
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an error's message (a driver's message can run to many), or its
+    kind when it has none."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

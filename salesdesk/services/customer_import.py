@@ -134,10 +134,15 @@ class ImportResult:
             text = _("Imported {rows} rows of {file}: {created} created, {updated} updated, "
                      "{unchanged} unchanged")
         text = text.format(**values)
-        if self.warnings:
-            text += "; " + _("{count} warnings, see {report}").format(
-                count=len(self.warnings), report=self.report_path)
-        return text + "."
+        return sentence(text, self.warnings, self.report_path)
+
+
+def sentence(text: str, warnings: list, report_path) -> str:
+    """An import's summary: the sentence, and the warnings' count if there are any."""
+    if warnings:
+        text += "; " + _("{count} warnings, see {report}").format(count=len(warnings),
+                                                                  report=report_path)
+    return text + "."
 
 
 @dataclass

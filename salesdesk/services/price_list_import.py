@@ -22,7 +22,7 @@ from salesdesk.domain.money import STORAGE_PLACES, parse_amount
 from salesdesk.domain.pricing import Scale
 from salesdesk.i18n import _
 from salesdesk.reports import customer_table as table
-from salesdesk.services.customer_import import ImportCancelled
+from salesdesk.services.customer_import import ImportCancelled, sentence
 from salesdesk.services.price_lists import (
     StoredList,
     find_price_list,
@@ -95,10 +95,7 @@ class PriceListImportResult:
             text = _("Imported {file} into price list {list} from {day}: {new} new, "
                      "{changed} changed, {unchanged} unchanged prices")
         text = text.format(**values)
-        if self.warnings:
-            text += "; " + _("{count} warnings, see {report}").format(
-                count=len(self.warnings), report=self.report_path)
-        return text + "."
+        return sentence(text, self.warnings, self.report_path)
 
 
 @dataclass

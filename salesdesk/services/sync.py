@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from salesdesk.domain.errors import first_line as _first_line
 from salesdesk.i18n import _
 from salesdesk.services.settings import get_setting, set_setting
 from salesdesk.store.engine import Store, dbapi
@@ -228,11 +229,6 @@ _OFFLINE_SIGNS = ("connection refused", "could not connect", "timeout expired",
                   "connection to server", "ssl syscall error", "eof detected")
 _LOGIN_SIGNS = ("password authentication failed", "no password supplied",
                 "role \"", "pg_hba.conf", "password is required")
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _cause_text(error: BaseException) -> str:

@@ -24,6 +24,7 @@ from salesdesk.services.history import _coded, _reference_name, field_labels
 from salesdesk.store.engine import Store, dbapi
 from salesdesk.store.models import Customer, SyncConflict, SyncParked
 from salesdesk.store.outbox import STAMP_COLUMNS
+from salesdesk.store.outbox import quote as _quote
 from salesdesk.sync.codec import codec
 
 # decisions
@@ -288,10 +289,6 @@ def _pending_fields(conn, table: str, row_id: str) -> set[str] | None:
             return None
         fields.update(json.loads(old))
     return fields
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _mirror(session: Session, table: str, row_id: str, stored: dict) -> None:

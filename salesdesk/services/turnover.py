@@ -39,6 +39,7 @@ from salesdesk.domain.errors import FieldError, ValidationFailed
 from salesdesk.domain.money import STORAGE_PLACES, parse_amount, round_money
 from salesdesk.i18n import _
 from salesdesk.reports import customer_table as table
+from salesdesk.services.customer_import import sentence
 from salesdesk.store.engine import Store, dbapi
 from salesdesk.store.models import CustomerTurnover
 
@@ -186,10 +187,7 @@ class TurnoverImportResult:
             text = _("Imported the turnover of {file}: {created} periods added, {updated} "
                      "replaced, {unchanged} unchanged")
         text = text.format(**values)
-        if self.warnings:
-            text += "; " + _("{count} warnings, see {report}").format(
-                count=len(self.warnings), report=self.report_path)
-        return text + "."
+        return sentence(text, self.warnings, self.report_path)
 
 
 @dataclass

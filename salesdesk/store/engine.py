@@ -191,18 +191,11 @@ def open_store(data_dir: Path, user: str | None = None) -> Store:
 def _finish_interrupted_bulk_load(path: Path) -> None:
     """A first sync killed while it loaded the logbook in bulk left entries unindexed and
     the index trigger off (store/logbook_index.py): finish that before anyone writes."""
+    from salesdesk.store.logbook_index import finish_pending_bulk_load
+
     conn = connect(path)
     try:
-        row = conn.execute("SELECT value FROM sync_state WHERE key = 'bulk_logbook'"
-                           ).fetchone()
-        if row is None:
-            return
-        from salesdesk.store.logbook_index import finish_bulk_load
-
-        conn.execute("BEGIN IMMEDIATE")
-        finish_bulk_load(conn)
-        conn.execute("DELETE FROM sync_state WHERE key = 'bulk_logbook'")
-        conn.execute("COMMIT")
+        finish_pending_bulk_load(conn)
     finally:
         conn.close()
 

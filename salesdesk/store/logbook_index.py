@@ -81,3 +81,19 @@ def finish_bulk_load(conn) -> int:
         f"e.deleted_at IS NULL", (top,)).rowcount
     conn.execute(LOGBOOK_TRIGGERS[0])
     return indexed
+
+
+def finish_pending_bulk_load(conn) -> bool:
+    """Finish a bulk load recorded as under way (``sync_state`` key ``bulk_logbook``),
+    in its own transaction; False when none was."""
+    if conn.execute("SELECT 1 FROM sync_state WHERE key = 'bulk_logbook'").fetchone() is None:
+        return False
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        finish_bulk_load(conn)
+        conn.execute("DELETE FROM sync_state WHERE key = 'bulk_logbook'")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return True

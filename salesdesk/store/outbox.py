@@ -31,8 +31,12 @@ def synced_columns() -> dict[str, list[str]]:
             for table in Base.metadata.sorted_tables if table.name in synced}
 
 
-def _quote(name: str) -> str:
+def quote(name: str) -> str:
+    """An SQL identifier in double quotes (SQLite and PostgreSQL alike)."""
     return '"' + name.replace('"', '""') + '"'
+
+
+_quote = quote
 
 
 def trigger_sql(table: str, columns: list[str]) -> dict[str, str]:

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from salesdesk.domain.errors import DomainError
+from salesdesk.domain.errors import first_line as _first_line
 from salesdesk.i18n import _
 from salesdesk.store.engine import HEAD_REVISION, KNOWN_REVISIONS
 from salesdesk.sync import central_access as access
@@ -100,11 +101,6 @@ def _connect(url: str) -> Iterator:
             target=target, problem=_first_line(exc))) from None
     finally:
         conn.close()
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
 
 
 def _server_version(conn) -> int:

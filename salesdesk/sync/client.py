@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from salesdesk.domain.errors import first_line as _first_line
 from salesdesk.i18n import _
 from salesdesk.store.engine import Store, connect
 from salesdesk.store.outbox import STAMP_COLUMNS, synced_columns
+from salesdesk.store.outbox import quote as _quote
 from salesdesk.sync.codec import codec
 
 log = logging.getLogger(__name__)
@@ -61,10 +63,6 @@ def set_state(conn: sqlite3.Connection, key: str, value: Any) -> None:
 def _in_chunks(values: list, size: int = 500) -> Iterable[list]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 # -- push -------------------------------------------------------------------------------
@@ -203,11 +201,6 @@ def apply_batch(central, key: str, changes: list[Change]) -> PushResult:
                         "(%s, current_user, %s)",
                         (uuid.UUID(key), json.dumps(_result_json(result))))
     return result
-
-
-def _first_line(error: Exception) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _parked(change: Change, reason: str) -> dict:
@@ -371,18 +364,9 @@ def _begin_bulk(conn: sqlite3.Connection) -> None:
 
 
 def _finish_bulk(conn: sqlite3.Connection) -> None:
-    if not state(conn, "bulk_logbook", False):
-        return
-    from salesdesk.store.logbook_index import finish_bulk_load
+    from salesdesk.store.logbook_index import finish_pending_bulk_load
 
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        finish_bulk_load(conn)
-        conn.execute("DELETE FROM sync_state WHERE key = 'bulk_logbook'")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    finish_pending_bulk_load(conn)
 
 
 def _page(central, table: str, done: str, window_end: str, after, size: int) -> list[tuple]:

@@ -33,6 +33,7 @@ from pathlib import Path
 from salesdesk.i18n import _
 from salesdesk.store.engine import DB_NAME, Store, open_store
 from salesdesk.store.outbox import STAMP_COLUMNS, synced_columns
+from salesdesk.store.outbox import quote as _quote
 from salesdesk.sync import client
 from salesdesk.sync.codec import codec
 
@@ -47,10 +48,6 @@ _LOCAL_TABLES = ("sync_state", "number_sequence", "app_setting", "sync_conflict"
                  "sync_parked", "audit_entry")
 _OUTBOX_COLUMNS = ("seq", "tbl", "row_id", "op", "old", "batch")
 _CHUNK = 256
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 # -- offline beyond the tombstone horizon -------------------------------------------------

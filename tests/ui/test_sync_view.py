@@ -82,7 +82,8 @@ def test_a_running_sync_shows_progress_and_cancel_stops_it(window, qtbot, monkey
     service.save_connection(window.store, "host=db.example.com dbname=salesdesk user=rita")
     started = threading.Event()
 
-    def slow_run(store, url, *, progress=None, cancel=None, **_options):  # a long pull, until cancelled
+    # a long pull, until cancelled
+    def slow_run(store, url, *, progress=None, cancel=None, **_options):
         progress("pull", 2000)
         started.set()
         while not cancel():
