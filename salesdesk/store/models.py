@@ -648,3 +648,41 @@ class SyncParked(Base):
     change: Mapped[str] = mapped_column(Text)  # JSON: the values sent
     reason: Mapped[str] = mapped_column(Text)
     parked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# -- Outlook/Exchange (docs/exchange.md): this device's mailbox, never synced ----------
+
+class ExchangeLink(Base):
+    """A SalesDesk appointment or task and its item in the user's Exchange mailbox.
+
+    ``synced`` holds the calendar fields as both sides had them after the last exchange
+    (JSON): what changed since is found by comparing each side with it, so nothing needs
+    queueing while offline and an Outlook edit to one field never overwrites another.
+    """
+
+    __tablename__ = "exchange_link"
+    __table_args__ = (UniqueConstraint("mailbox", "entity_kind", "entity_id"),
+                      UniqueConstraint("mailbox", "item_id"))
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    mailbox: Mapped[str] = mapped_column(String(254))
+    entity_kind: Mapped[str] = mapped_column(String(12))  # appointment, task
+    entity_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    item_id: Mapped[str] = mapped_column(Text)
+    change_key: Mapped[str] = mapped_column(Text, default="")
+    synced: Mapped[str] = mapped_column(Text, default="{}")
+    removed_in_outlook_at: Mapped[datetime | None] = mapped_column(default=None)
+    # JSON {field: {"outlook": …, "salesdesk": …}} or {"": …} for a stale change key
+    conflict: Mapped[str | None] = mapped_column(Text, default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ExchangeFolderState(Base):
+    """The Exchange sync state of one folder (calendar, tasks) of a mailbox, saved only
+    with the changes it stands for."""
+
+    __tablename__ = "exchange_folder_state"
+    mailbox: Mapped[str] = mapped_column(String(254), primary_key=True)
+    folder: Mapped[str] = mapped_column(String(12), primary_key=True)
+    sync_state: Mapped[str] = mapped_column(Text, default="")
+    full_resync_at: Mapped[datetime | None] = mapped_column(default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

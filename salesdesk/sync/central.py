@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from salesdesk.domain.errors import DomainError
 from salesdesk.domain.errors import first_line as _first_line
 from salesdesk.i18n import _
-from salesdesk.store.engine import HEAD_REVISION, KNOWN_REVISIONS
+from salesdesk.store.engine import CENTRAL_REVISION, KNOWN_REVISIONS
 from salesdesk.sync import central_access as access
 from salesdesk.sync import central_schema as schema
 from salesdesk.sync.central_schema import ADMIN, GROUP_ROLES, SCHEMA, Part
@@ -127,7 +127,7 @@ def _check_not_newer(version: str | None, target: str) -> None:
         raise CentralError(_(
             "The central database {target} has schema {revision}, newer than this SalesDesk "
             "knows ({head}). Please update SalesDesk; nothing was changed.").format(
-                target=target, revision=version, head=HEAD_REVISION))
+                target=target, revision=version, head=CENTRAL_REVISION))
 
 
 # -- init ---------------------------------------------------------------------------------
@@ -197,7 +197,7 @@ def init_central(url: str) -> InitResult:
         _ensure_grants(run)
         _ensure_meta(run, previous)
         _ensure_builtins(run)
-    return InitResult(target, HEAD_REVISION, previous, tuple(run.changes))
+    return InitResult(target, CENTRAL_REVISION, previous, tuple(run.changes))
 
 
 def _ensure_roles(run: _Run) -> None:
@@ -384,23 +384,23 @@ def _ensure_builtins(run: _Run) -> None:
 
 def _ensure_meta(run: _Run, previous: str | None) -> None:
     meta = dict(run.conn.execute("SELECT key, value FROM sync_meta").fetchall())
-    defaults = {"schema_version": HEAD_REVISION, "min_client_schema": HEAD_REVISION,
+    defaults = {"schema_version": CENTRAL_REVISION, "min_client_schema": CENTRAL_REVISION,
                 "tombstone_horizon_days": str(DEFAULT_TOMBSTONE_HORIZON_DAYS)}
     for key, value in defaults.items():
         if key not in meta:
             run.apply(f"sync_meta {key} = {value}",
                       "INSERT INTO sync_meta (key, value) VALUES (%s, %s)", params=(key, value))
-    if previous is not None and previous != HEAD_REVISION:
-        run.apply(f"schema version {previous} → {HEAD_REVISION}",
+    if previous is not None and previous != CENTRAL_REVISION:
+        run.apply(f"schema version {previous} → {CENTRAL_REVISION}",
                   "UPDATE sync_meta SET value = %s WHERE key = 'schema_version'",
-                  params=(HEAD_REVISION,))
+                  params=(CENTRAL_REVISION,))
         # clients of the old schema would miss the new columns: they update first
-        oldest = meta.get("min_client_schema", HEAD_REVISION)
+        oldest = meta.get("min_client_schema", CENTRAL_REVISION)
         if oldest in KNOWN_REVISIONS and \
-                KNOWN_REVISIONS.index(oldest) < KNOWN_REVISIONS.index(HEAD_REVISION):
-            run.apply(f"min_client_schema → {HEAD_REVISION}",
+                KNOWN_REVISIONS.index(oldest) < KNOWN_REVISIONS.index(CENTRAL_REVISION):
+            run.apply(f"min_client_schema → {CENTRAL_REVISION}",
                       "UPDATE sync_meta SET value = %s WHERE key = 'min_client_schema'",
-                      params=(HEAD_REVISION,))
+                      params=(CENTRAL_REVISION,))
 
 
 # -- users --------------------------------------------------------------------------------

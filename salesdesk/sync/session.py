@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 from salesdesk.domain.errors import DomainError
 from salesdesk.i18n import _
-from salesdesk.store.engine import HEAD_REVISION, KNOWN_REVISIONS, Store
+from salesdesk.store.engine import CENTRAL_REVISION, KNOWN_REVISIONS, Store
 from salesdesk.sync import client
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -88,13 +88,13 @@ def check_schema(central, target: str) -> dict[str, str]:
         raise UpdateRequired(_(
             "The central database {target} has schema {revision}, newer than this "
             "SalesDesk knows ({head}). Please update SalesDesk; your changes stay on this "
-            "device until then.").format(target=target, revision=version, head=HEAD_REVISION))
-    if KNOWN_REVISIONS.index(version) < KNOWN_REVISIONS.index(HEAD_REVISION):
+            "device until then.").format(target=target, revision=version, head=CENTRAL_REVISION))
+    if KNOWN_REVISIONS.index(version) < KNOWN_REVISIONS.index(CENTRAL_REVISION):
         raise SyncError(_(
             "The central database {target} has the older schema {revision}; this SalesDesk "
             "needs {head}. Ask your office to run salesdesk central init; your changes stay "
             "on this device until then.").format(target=target, revision=version,
-                                                 head=HEAD_REVISION))
+                                                 head=CENTRAL_REVISION))
     return meta
 
 

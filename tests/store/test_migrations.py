@@ -14,6 +14,7 @@ from salesdesk.domain.errors import StoreError
 from salesdesk.services.customer_list import CustomerFilter, list_customers
 from salesdesk.store.base import Base
 from salesdesk.store.engine import (
+    CENTRAL_REVISION,
     DB_NAME,
     HEAD_REVISION,
     KNOWN_REVISIONS,
@@ -37,6 +38,30 @@ def test_head_revision_constant_matches_alembic():
     script = _script()
     assert script.get_heads() == [HEAD_REVISION]
     assert {rev.revision for rev in script.walk_revisions()} == set(KNOWN_REVISIONS)
+
+
+def test_revisions_after_the_central_one_touch_no_synced_table(tmp_path):
+    """The central database's schema version is CENTRAL_REVISION: a later migration that
+    changed a synced table would leave clients and the central database apart."""
+    from salesdesk.store.outbox import synced_columns
+
+    synced = sorted(synced_columns())
+    assert "customer" in synced and "appointment" in synced
+
+    def ddl(revision: str) -> dict[str, list[str]]:
+        engine = make_engine(tmp_path / f"{revision}.sqlite3")
+        upgrade(engine, revision)
+        with sqlite3.connect(tmp_path / f"{revision}.sqlite3") as db:
+            rows = db.execute("SELECT tbl_name, coalesce(sql, '') FROM sqlite_master "
+                              "WHERE tbl_name IN (%s)" % ",".join("?" * len(synced)),
+                              synced).fetchall()
+        engine.dispose()
+        found: dict[str, list[str]] = {}
+        for table, sql in rows:
+            found.setdefault(table, []).append(sql)
+        return {table: sorted(sqls) for table, sqls in found.items()}
+
+    assert ddl(CENTRAL_REVISION) == ddl(HEAD_REVISION)
 
 
 def _not_search_index(object_, name, type_, reflected, compare_to):

@@ -17,7 +17,7 @@ import pytest
 from psycopg import errors
 
 from salesdesk.app import main
-from salesdesk.store.engine import HEAD_REVISION
+from salesdesk.store.engine import CENTRAL_REVISION
 from salesdesk.sync.central import CentralError, add_user, init_central, schema_version
 from salesdesk.sync.central_schema import LOCAL_ONLY_COLUMNS, central_columns
 from salesdesk.sync.scope import SCOPES, Writers, synced_tables
@@ -151,9 +151,9 @@ def catalog(central, *, oids: bool = True) -> dict[str, list]:
 def test_init_creates_every_synced_table_with_sync_xid_triggers_and_policies(central_db):
     assert schema_version(central_db.url) is None
     result = init_central(central_db.url)
-    assert result.previous_version is None and result.schema_version == HEAD_REVISION
+    assert result.previous_version is None and result.schema_version == CENTRAL_REVISION
     assert not result.nothing_to_do and "created table customer" in result.changes
-    assert schema_version(central_db.url) == HEAD_REVISION
+    assert schema_version(central_db.url) == CENTRAL_REVISION
     with central_db.connect() as conn:
         tables = {name: (rls, forced) for name, rls, forced in conn.execute(
             "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
@@ -199,7 +199,7 @@ def test_init_creates_every_synced_table_with_sync_xid_triggers_and_policies(cen
     assert types["customer", "version"] == "bigint"
     assert types["address", "latitude"] == "double precision"
     assert ("customer", "search_key") not in types and ("address", "geo_key") not in types
-    assert meta == {"schema_version": HEAD_REVISION, "min_client_schema": HEAD_REVISION,
+    assert meta == {"schema_version": CENTRAL_REVISION, "min_client_schema": CENTRAL_REVISION,
                     "tombstone_horizon_days": "90"}
     assert groups == {"salesdesk_rep": False, "salesdesk_office": False,
                       "salesdesk_admin": False}
@@ -209,7 +209,7 @@ def test_init_twice_changes_nothing(central):
     before = catalog(central)
     again = init_central(central.url)
     assert again.nothing_to_do and again.changes == ()
-    assert again.previous_version == HEAD_REVISION
+    assert again.previous_version == CENTRAL_REVISION
     assert catalog(central) == before
 
 
@@ -233,7 +233,7 @@ def test_init_upgrades_an_outdated_schema_to_the_same_catalog(central):
     assert {"updated table customer", "created policy address.salesdesk_rep_update",
             "dropped policy address.salesdesk_obsolete",
             "updated function salesdesk_visible_customer",
-            "row-level security forced on address", "schema version 0005 → " + HEAD_REVISION,
+            "row-level security forced on address", "schema version 0005 → " + CENTRAL_REVISION,
             "revoked DELETE on customer from salesdesk_rep"} <= set(result.changes)
     upgraded = catalog(central, oids=False)
     # a re-added column comes last; everything else is as a fresh init made it
@@ -589,7 +589,7 @@ def test_cli_central_init_twice(central_db, tmp_path, capsys):
     args = ["central", "init", central_db.url, "--data-dir", str(tmp_path)]
     assert main(args) == 0
     first = capsys.readouterr().out
-    assert f"set up with schema {HEAD_REVISION}" in first and "password" not in first
+    assert f"set up with schema {CENTRAL_REVISION}" in first and "password" not in first
     assert main(args) == 0
     assert "nothing to do" in capsys.readouterr().out
 
@@ -626,7 +626,7 @@ def test_cli_central_serve_runs_until_interrupted(tmp_path, server_tmp):
             assert line, process.stderr.read()
             lines.append(line)
         url = next(line.split(": ", 1)[1].strip() for line in lines if "URL:" in line)
-        assert schema_version(url) == HEAD_REVISION
+        assert schema_version(url) == CENTRAL_REVISION
         process.send_signal(signal.SIGINT)
         out, _err = process.communicate(timeout=60)
         assert process.returncode == 0 and "PostgreSQL stopped." in out
