@@ -6,6 +6,7 @@ planned in Shanghai time); the store keeps UTC plus the zone.
 
 import uuid
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QPushButton, QWidget
@@ -26,6 +27,7 @@ from salesdesk.ui.dialogs.task_edit import contact_choices, picked_customer
 from salesdesk.ui.fields import as_utc, as_wall
 from salesdesk.ui.forms import fill_combo
 from salesdesk.ui.icons import icon
+from salesdesk.ui.ics_files import Opener, add_to_calendar
 
 APPOINTMENT_FIELDS = (
     "subject",
@@ -55,6 +57,7 @@ class AppointmentDialog(FormDialog):
     FIELDS = APPOINTMENT_FIELDS
     REQUIRED = ("subject", "starts_at", "ends_at", "time_zone")
     WIDE = {"subject": 48, "customer_id": 40, "location": 48}
+    opener: Opener | None = None  # opens the .ics of "Add to my calendar" (tests: their own)
 
     def __init__(
         self,
@@ -84,6 +87,7 @@ class AppointmentDialog(FormDialog):
             customer = values.get("customer_id")
             self._offer_contacts(session, customer.id if customer else None)
         self.cancel_button = self._cancel_button()
+        self.calendar_button = self._calendar_button()
         self.set_values(values)
         self._length = values["ends_at"] - values["starts_at"]
         self.field("customer_id").sig_edited.connect(self._customer_changed)
@@ -175,6 +179,39 @@ class AppointmentDialog(FormDialog):
         button.clicked.connect(self.cancel_appointment)
         return button
 
+    def _calendar_button(self) -> QPushButton | None:
+        if self.appointment_id is None:
+            return None
+        button = self.buttons.addButton(
+            self.tr("Add to my calendar"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        button.setIcon(icon("calendar"))
+        button.setAutoDefault(False)
+        button.clicked.connect(self.add_to_calendar)
+        return button
+
+    def _show_calendar_button(self) -> None:
+        """The file holds the saved appointment: with unsaved changes, save first."""
+        button = getattr(self, "calendar_button", None)
+        if button is None:
+            return
+        dirty = self.is_dirty()
+        button.setEnabled(not dirty)
+        button.setToolTip(
+            self.tr("Save the changes first: the calendar gets the saved appointment")
+            if dirty
+            else self.tr(
+                "Open the appointment in your calendar program (Outlook, Apple Calendar, "
+                "Thunderbird) to add it there; no Exchange needed"
+            )
+        )
+
+    def add_to_calendar(self) -> Path | None:
+        """Hand the saved appointment to the system's calendar program as an .ics file."""
+        if self.is_dirty():
+            return None
+        return add_to_calendar(self, self.store, self.appointment_id, self.opener)
+
     # -- reacting to edits ----------------------------------------------------------------
 
     def _customer_changed(self) -> None:
@@ -203,6 +240,11 @@ class AppointmentDialog(FormDialog):
         start, end = self.field("starts_at").field_value(), self.field("ends_at").field_value()
         if end > start:
             self._length = end - start
+
+    def revalidate(self) -> bool:  # override
+        valid = super().revalidate()
+        self._show_calendar_button()
+        return valid
 
     # -- values and checks --------------------------------------------------------------
 

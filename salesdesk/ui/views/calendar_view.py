@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date as babel_date
 from babel.dates import format_interval
 from babel.dates import format_time as babel_time
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QScrollArea,
     QToolTip,
@@ -30,12 +31,14 @@ from PySide6.QtWidgets import (
 from salesdesk.domain.errors import DomainError
 from salesdesk.services.appointments import AppointmentRow, appointments_between, week_bounds
 from salesdesk.services.appointments import week_start as monday_of
+from salesdesk.services.calendar_files import week_file_name, week_ics
 from salesdesk.services.lookups import users
 from salesdesk.services.users import user_id_for_login
 from salesdesk.store.engine import Store
 from salesdesk.ui.fields import local_zone_name
 from salesdesk.ui.formatting import locale_name
 from salesdesk.ui.icons import icon
+from salesdesk.ui.ics_files import Opener, add_to_calendar, export_ics
 from salesdesk.ui.pickers import customer_label
 
 FIRST_HOUR, LAST_HOUR = 7, 21  # the grid shows 7:00 to 21:00 (rows 7 … 20)
@@ -116,6 +119,7 @@ class WeekGrid(QWidget):
 
     sig_open = Signal(object)  # appointment id
     sig_new = Signal(object)  # a naive wall-clock datetime: a free slot was double-clicked
+    sig_menu = Signal(object, QPoint)  # appointment id, where (global): its context menu
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -383,6 +387,20 @@ class WeekGrid(QWidget):
             return
         super().keyPressEvent(event)
 
+    def contextMenuEvent(self, event) -> None:  # override
+        self._layout_blocks()
+        if event.reason() == event.Reason.Keyboard:  # the menu key: the chosen block
+            block = self.current
+            where = self.mapToGlobal(block.rect.center().toPoint()) if block else None
+        else:
+            block = self.block_at(QPointF(event.pos()))
+            where = event.globalPos()
+        if block is None:
+            return
+        self.current = block
+        self.update()
+        self.sig_menu.emit(block.appointment.id, where)
+
     def event(self, event) -> bool:  # override
         if event.type() == event.Type.ToolTip:
             block = self.block_at(QPointF(event.pos()))
@@ -400,6 +418,7 @@ class CalendarView(QWidget):
     """The week view page: navigation, whose appointments, the grid."""
 
     sig_changed = Signal()  # an appointment was planned, changed or cancelled here
+    opener: Opener | None = None  # opens the .ics of "Add to my calendar" (tests: their own)
 
     def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
@@ -408,6 +427,7 @@ class CalendarView(QWidget):
         self.monday = monday_of(date.today())
         self.rows: list[AppointmentRow] = []
         self.dialog = None
+        self.menu: QMenu | None = None
         self._loaded = False
         self.grid = WeekGrid(self)
         self.title = QLabel(self)
@@ -423,6 +443,7 @@ class CalendarView(QWidget):
         self._build()
         self.grid.sig_open.connect(self.open_appointment)
         self.grid.sig_new.connect(self.new_appointment)
+        self.grid.sig_menu.connect(self._context_menu)
         self.scope.currentIndexChanged.connect(self.refresh)
         self._minute = QTimer(self, interval=60_000)  # moves the "now" line along
         self._minute.timeout.connect(self.grid.update)
@@ -437,6 +458,14 @@ class CalendarView(QWidget):
                 "add",
                 self.tr("Plan an appointment (or double-click a free time in the week)"),
             ),
+            "export": (
+                self.tr("Export week as .ics…"),
+                "export",
+                self.tr(
+                    "Save the appointments shown as a calendar file (.ics) for Outlook, "
+                    "Apple Calendar or Thunderbird"
+                ),
+            ),
         }
         buttons = {}
         for name, (text, icon_name, tip) in specs.items():
@@ -448,6 +477,7 @@ class CalendarView(QWidget):
         buttons["next"].clicked.connect(lambda: self.show_week(self.monday + timedelta(7)))
         buttons["today"].clicked.connect(lambda: self.show_week(date.today()))
         buttons["new"].clicked.connect(lambda: self.new_appointment(None))
+        buttons["export"].clicked.connect(self.ask_export_week)
         return buttons
 
     def _fill_scope(self) -> None:
@@ -465,6 +495,7 @@ class CalendarView(QWidget):
         top.addWidget(self.title, 1)
         top.addWidget(self.scope)
         top.addWidget(self.buttons["new"])
+        top.addWidget(self.buttons["export"])
         scroll = QScrollArea(self)
         scroll.setWidget(self.grid)
         scroll.setWidgetResizable(True)
@@ -542,6 +573,20 @@ class CalendarView(QWidget):
             )
         )
 
+    def _context_menu(self, appointment_id: uuid.UUID, where: QPoint) -> None:
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addAction(
+            icon("open"), self.tr("Open…"), lambda: self.open_appointment(appointment_id)
+        )
+        menu.addAction(
+            icon("calendar"),
+            self.tr("Add to my calendar"),
+            lambda: self.add_to_calendar(appointment_id),
+        )
+        self.menu = menu  # for tests
+        menu.popup(where)
+
     def _open_dialog(self, dialog) -> None:
         self.dialog = dialog
         dialog.accepted.connect(self._saved)
@@ -551,3 +596,24 @@ class CalendarView(QWidget):
     def _saved(self) -> None:
         self.refresh()
         self.sig_changed.emit()
+
+    # -- calendar files ---------------------------------------------------------------------
+
+    def add_to_calendar(self, appointment_id: uuid.UUID):
+        """Hand the appointment to the system's calendar program as an .ics file."""
+        return add_to_calendar(self, self._store, appointment_id, self.opener)
+
+    def ask_export_week(self):
+        """The week shown, whose appointments the view shows, to an .ics file the user
+        chooses; returns the file written."""
+        organizer = self._organizer()
+        if organizer is False:  # "me" before this store knows me: nobody's appointments
+            organizer = uuid.UUID(int=0)
+        monday, zone = self.monday, self.zone
+        return export_ics(
+            self,
+            self._store,
+            self.tr("Export week as .ics"),
+            week_file_name(monday),
+            lambda session, _kind: week_ics(session, organizer, monday, zone),
+        )

@@ -7,6 +7,8 @@ chosen task's status; each asks for an optional comment. If the step is refused 
 
 import html
 import uuid
+from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QKeySequence
@@ -32,11 +34,13 @@ from salesdesk.domain.errors import DomainError
 from salesdesk.domain.tasks import TRANSITIONS, TaskStatus
 from salesdesk.services import documents as document_service
 from salesdesk.services import tasks as task_service
+from salesdesk.services.calendar_files import tasks_file_name, tasks_ics
 from salesdesk.services.tasks import TaskRow
 from salesdesk.store.engine import Store
 from salesdesk.ui.attachments import open_stored_document
 from salesdesk.ui.formatting import format_date, format_local_time, format_size
 from salesdesk.ui.icons import icon
+from salesdesk.ui.ics_files import export_ics
 from salesdesk.ui.models.record_table import RecordTableModel
 from salesdesk.ui.models.task_table import COLUMN_KEYS, TaskTableModel, status_label
 from salesdesk.ui.pickers import PickedCustomer, customer_label
@@ -165,6 +169,7 @@ class TasksView(QWidget):
         row.addWidget(self.closed_label)
         row.addStretch(1)
         row.addWidget(self.count_label)
+        row.addWidget(self.buttons["export"])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.filters)
@@ -202,6 +207,14 @@ class TasksView(QWidget):
                 "delete",
                 self.tr("The task is not needed any more (a repeating task stops)"),
             ),
+            "export": (
+                self.tr("Export tasks as .ics…"),
+                "export",
+                self.tr(
+                    "Save the tasks shown as a calendar file (.ics): as tasks (Thunderbird, "
+                    "Apple Calendar) or as all-day appointments on their due days (Outlook)"
+                ),
+            ),
         }
         for name, (text, icon_name, tip) in specs.items():
             button = QPushButton(icon(icon_name), text, self)
@@ -210,6 +223,7 @@ class TasksView(QWidget):
         self.buttons["new"].clicked.connect(self.new_task)
         self.buttons["edit"].clicked.connect(self.edit_current)
         self.buttons["customer"].clicked.connect(self.open_current_customer)
+        self.buttons["export"].clicked.connect(self.ask_export_ics)
         for name, target in STEPS:
             self.buttons[name].clicked.connect(lambda *_, t=target: self.change_status(t))
 
@@ -553,6 +567,29 @@ class TasksView(QWidget):
         for target in offered:
             menu.addAction(self._step_text(row, target), lambda t=target: self.change_status(t))
         menu.popup(self.table.viewport().mapToGlobal(position))
+
+    def ask_export_ics(self) -> Path | None:
+        """The tasks the filters select, to an .ics file the user chooses: as tasks, or as
+        all-day appointments on their due days (Outlook imports no tasks from a file);
+        returns the file written."""
+        flt = self.filters.task_filter()
+        kinds = [
+            (self.tr("Calendar file with tasks (*.ics)"), False),
+            (
+                self.tr("Calendar file with tasks as all-day appointments, for Outlook (*.ics)"),
+                True,
+            ),
+        ]
+        return export_ics(
+            self,
+            self._store,
+            self.tr("Export tasks as .ics"),
+            tasks_file_name(date.today()),
+            lambda session, as_events: tasks_ics(
+                session, flt.assignee_id, task_filter=flt, as_events=as_events
+            ),
+            kinds,
+        )
 
     # -- for the window -----------------------------------------------------------------------
 
