@@ -99,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_price_list_commands(commands)
     _add_turnover_commands(commands)
     _add_print_commands(commands)
+    _add_ics_commands(commands)
+    _add_outlook_commands(commands)
     _add_central_commands(commands)
     sync = commands.add_parser("sync", help=_(
         "push this device's changes to the central database, then pull what changed there"))
@@ -201,6 +203,123 @@ def _run_print_condition_sheet(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_ics_commands(commands) -> None:
+    ics = commands.add_parser("ics", help=_(
+        "calendar files (.ics) of appointments and tasks for Outlook and other calendars"))
+    files = ics.add_subparsers(dest="what", metavar="WHAT", required=True)
+    one = files.add_parser("appointment", help=_("one appointment as .ics"))
+    _common(one)
+    one.add_argument("appointment", metavar="ID", type=_uuid, help=_("the appointment's id"))
+    _ics_output(one)
+    one.set_defaults(run=_run_ics_appointment)
+
+    week = files.add_parser("week", help=_(
+        "a rep's appointments of one week (Monday to Sunday) as .ics, without cancelled ones"))
+    _common(week)
+    week.add_argument("--date", type=date.fromisoformat, default=None,
+                      help=_("a day of the week, YYYY-MM-DD (default today)"))
+    week.add_argument("--user", metavar="LOGIN", default=None,
+                      help=_("whose appointments (default: yours)"))
+    week.add_argument("--zone", metavar="ZONE", default=None,
+                      help=_("the time zone the week's days are in, e.g. Europe/Berlin "
+                             "(default: this computer's)"))
+    _ics_output(week)
+    week.set_defaults(run=_run_ics_week)
+
+    tasks = files.add_parser("tasks", help=_("a task list as .ics"))
+    _common(tasks)
+    tasks.add_argument("--user", metavar="LOGIN", default=None,
+                       help=_("whose tasks (default: yours)"))
+    tasks.add_argument("--all", dest="all_tasks", action="store_true",
+                       help=_("completed and cancelled tasks too (default: open ones only)"))
+    tasks.add_argument("--as-events", action="store_true",
+                       help=_("each task with a due date as an all-day appointment on that "
+                              "day (Outlook imports no tasks from .ics files)"))
+    _ics_output(tasks)
+    tasks.set_defaults(run=_run_ics_tasks)
+
+
+def _ics_output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-o", "--output", metavar="FILE.ics", type=Path, required=True,
+                        help=_("where to write the calendar file"))
+
+
+def _uuid(text: str):
+    import uuid
+
+    try:
+        return uuid.UUID(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("{value} is not an id").format(value=text)) from None
+
+
+def _run_ics_appointment(args: argparse.Namespace) -> int:
+    from salesdesk.services.calendar_files import appointment_ics
+
+    with _store(args, write=False) as store, store.session() as session:
+        data = appointment_ics(session, args.appointment)
+    return _write_ics(args.output, data)
+
+
+def _run_ics_week(args: argparse.Namespace) -> int:
+    from salesdesk.domain.calendar import check_time_zone
+    from salesdesk.services.calendar_files import week_ics
+
+    try:
+        zone = check_time_zone(args.zone) if args.zone else _local_zone()
+    except ValueError as exc:
+        raise DomainError(_("--zone: {problem}").format(problem=exc)) from None
+    with _store(args, write=False) as store, store.session() as session:
+        data = week_ics(session, _user_id(store, args.user), args.date or date.today(), zone)
+    return _write_ics(args.output, data)
+
+
+def _run_ics_tasks(args: argparse.Namespace) -> int:
+    from salesdesk.services.calendar_files import tasks_ics
+
+    with _store(args, write=False) as store, store.session() as session:
+        data = tasks_ics(session, _user_id(store, args.user), open_only=not args.all_tasks,
+                         as_events=args.as_events)
+    return _write_ics(args.output, data)
+
+
+def _user_id(store, login: str | None):
+    from salesdesk.services.users import user_id_for_login
+
+    login = login or store.user
+    user_id = user_id_for_login(store.reader(), login)
+    if user_id is None:
+        raise DomainError(_("There is no user {login} in this data folder.").format(login=login))
+    return user_id
+
+
+def _local_zone() -> str:
+    """The computer's time zone by its IANA name (TZ, /etc/localtime), else Berlin."""
+    import os
+
+    from salesdesk.domain.calendar import DEFAULT_TIME_ZONE, check_time_zone
+
+    names = [os.environ.get("TZ", "").removeprefix(":")]
+    link = Path("/etc/localtime")  # Linux, macOS: a link into the zoneinfo folder
+    if link.is_symlink():
+        names.append(str(link.resolve()).rpartition("zoneinfo/")[2])
+    for name in filter(None, names):
+        try:
+            return check_time_zone(name)
+        except ValueError:
+            continue
+    return DEFAULT_TIME_ZONE
+
+
+def _write_ics(target: Path, data: bytes) -> int:
+    from salesdesk.services.calendar_files import write_ics
+
+    write_ics(target, data)
+    count = data.count(b"\r\nBEGIN:VEVENT\r\n") + data.count(b"\r\nBEGIN:VTODO\r\n")
+    print(_("{count} calendar entries written to {file}").format(count=count, file=target))
+    return 0
+
+
 def _add_price_list_commands(commands) -> None:
     price_lists = commands.add_parser("pricelists", help=_("list, show, import and export "
                                                            "price lists"))
@@ -267,6 +386,95 @@ def _add_turnover_commands(commands) -> None:
     imp.add_argument("--dry-run", action="store_true", help=_("check only, change nothing"))
     imp.add_argument("--report", type=Path, help=_("where to write the error report"))
     imp.set_defaults(run=_run_turnover_import)
+
+
+def _add_outlook_commands(commands) -> None:
+    outlook = commands.add_parser("outlook", help=_(
+        "appointments and tasks in your Outlook/Exchange mailbox (EWS)"))
+    actions = outlook.add_subparsers(dest="action", metavar="ACTION", required=True)
+    setup = actions.add_parser("setup", help=_(
+        "save the mailbox connection after testing it; the password comes from "
+        "SALESDESK_EWS_PASSWORD or is asked for, and is kept in the keyring"))
+    _common(setup)
+    setup.add_argument("--mailbox", required=True, help=_("the mailbox's e-mail address"))
+    setup.add_argument("--endpoint", default="", help=_(
+        "the EWS address, https://…/EWS/Exchange.asmx (default: found by autodiscover)"))
+    setup.add_argument("--user", default="", help=_(
+        "login name, DOMAIN\\user or user@domain (default: the mailbox)"))
+    setup.add_argument("--auth", choices=("NTLM", "basic"), default="NTLM",
+                       help=_("how to sign in (default %(default)s)"))
+    setup.add_argument("--build", default=None, help=_(
+        "the server version to pin, e.g. 15.1.2507.6 (default: found by autodiscover, "
+        "else Exchange 2016)"))
+    setup.set_defaults(run=_run_outlook_setup)
+    test = actions.add_parser("test", help=_("sign in to the saved mailbox and open its "
+                                             "calendar and tasks"))
+    _common(test)
+    test.set_defaults(run=_run_outlook_test)
+    sync = actions.add_parser("sync", help=_(
+        "send SalesDesk's appointments and tasks to the mailbox and take in what was moved, "
+        "changed or deleted in Outlook"))
+    _common(sync)
+    sync.set_defaults(run=_run_outlook_sync)
+
+
+def _ews_password(mailbox: str) -> str:
+    import getpass
+    import os
+
+    password = os.environ.get("SALESDESK_EWS_PASSWORD")
+    if password is not None:
+        return password
+    return getpass.getpass(_("Password for {mailbox}: ").format(mailbox=mailbox))
+
+
+def _run_outlook_setup(args: argparse.Namespace) -> int:
+    from salesdesk.integrations.exchange import DEFAULT_BUILD, ExchangeSettings, discover
+    from salesdesk.services.calendar_sync import (
+        check_settings,
+        save_mailbox_settings,
+        test_connection,
+    )
+
+    user = args.user or args.mailbox
+    password = _ews_password(args.mailbox)
+    if args.endpoint:
+        settings = ExchangeSettings(mailbox=args.mailbox, endpoint=args.endpoint,
+                                    username=user, auth_type=args.auth,
+                                    build=args.build or DEFAULT_BUILD)
+    else:
+        found = discover(args.mailbox, user, password)
+        settings = ExchangeSettings(mailbox=args.mailbox, endpoint=found.endpoint,
+                                    username=user, auth_type=found.auth_type,
+                                    build=args.build or found.build)
+    check_settings(settings)
+    print(test_connection(settings, password))
+    with _store(args, write=True) as store:
+        save_mailbox_settings(store, settings, password)
+    print(_("Saved: {mailbox} at {endpoint} ({auth}, server {build}).").format(
+        mailbox=settings.mailbox, endpoint=settings.endpoint, auth=settings.auth_type,
+        build=settings.build))
+    return 0
+
+
+def _run_outlook_test(args: argparse.Namespace) -> int:
+    from salesdesk.services.calendar_sync import connect_mailbox
+
+    with _store(args, write=False) as store:
+        connect_mailbox(store, fail_fast=True).test()
+    print(_("The mailbox answers: calendar and tasks can be used."))
+    return 0
+
+
+def _run_outlook_sync(args: argparse.Namespace) -> int:
+    from salesdesk.services.calendar_sync import sync_mailbox
+
+    with _store(args, write=True) as store:
+        result = sync_mailbox(store)
+    print(result.summary() + ".")
+    for problem in result.problems:
+        print(_("warning: {message}").format(message=problem), file=sys.stderr)
+    return 0
 
 
 def _add_central_commands(commands) -> None:
