@@ -9,7 +9,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 
 from salesdesk.domain.calendar import DEFAULT_TIME_ZONE, check_appointment
 from salesdesk.domain.errors import FieldError, ValidationFailed
@@ -88,6 +95,7 @@ class AppointmentDialog(FormDialog):
             self._offer_contacts(session, customer.id if customer else None)
         self.cancel_button = self._cancel_button()
         self.calendar_button = self._calendar_button()
+        self.outlook_notice = self._outlook_notice()
         self.set_values(values)
         self._length = values["ends_at"] - values["starts_at"]
         self.field("customer_id").sig_edited.connect(self._customer_changed)
@@ -178,6 +186,46 @@ class AppointmentDialog(FormDialog):
         button.setAutoDefault(False)
         button.clicked.connect(self.cancel_appointment)
         return button
+
+    def _outlook_notice(self) -> QWidget | None:
+        """A line above the buttons when the appointment was deleted in Outlook (with a
+        way to put it back) or Outlook and SalesDesk disagree about it."""
+        if self.appointment_id is None:
+            return None
+        from salesdesk.services.calendar_sync import outlook_state
+
+        with self.store.session() as session:
+            state = outlook_state(session, "appointment", self.appointment_id)
+        if not (state.removed_in_outlook or state.conflict):
+            return None
+        notice = QWidget(self)
+        row = QHBoxLayout(notice)
+        row.setContentsMargins(0, 0, 0, 0)
+        text = QLabel(notice)
+        text.setWordWrap(True)
+        row.addWidget(text, 1)
+        if state.removed_in_outlook:
+            text.setText(self.tr("Deleted in Outlook: this appointment is no longer in your "
+                                 "Outlook calendar. It stays in SalesDesk with its notes."))
+            button = QPushButton(self.tr("Put back in Outlook"), notice)
+            button.setToolTip(self.tr("Make it again in your Outlook calendar at the next "
+                                      "synchronisation"))
+            button.setAutoDefault(False)
+            button.clicked.connect(self.put_back_in_outlook)
+            row.addWidget(button)
+            self.put_back_button = button
+        else:
+            text.setText(self.tr("Changed in Outlook and in SalesDesk: decide which version "
+                                 "to keep on the Sync page."))
+        self.layout().insertWidget(self.layout().count() - 1, notice)
+        return notice
+
+    def put_back_in_outlook(self) -> None:
+        from salesdesk.services.calendar_sync import put_back_in_outlook
+
+        put_back_in_outlook(self.store, "appointment", self.appointment_id)
+        if self.outlook_notice is not None:
+            self.outlook_notice.hide()
 
     def _calendar_button(self) -> QPushButton | None:
         if self.appointment_id is None:
