@@ -33,8 +33,12 @@ def ews():
 
 
 def _settings(ews, **over) -> ExchangeSettings:
-    values = {"mailbox": MAILBOX, "endpoint": ews.url, "username": MAILBOX,
-              "auth_type": "basic"} | over
+    values = {
+        "mailbox": MAILBOX,
+        "endpoint": ews.url,
+        "username": MAILBOX,
+        "auth_type": "basic",
+    } | over
     return ExchangeSettings(**values)
 
 
@@ -44,14 +48,18 @@ def mailbox(store, ews):
     return connect(_settings(ews), PASSWORD, max_wait=5)
 
 
-def _meeting(store, subject="Jahresgespräch Huber", day=date(2027, 3, 10), hour=10,
-             **values):
+def _meeting(store, subject="Jahresgespräch Huber", day=date(2027, 3, 10), hour=10, **values):
     with store.session() as session:
-        appointment = ap.create_appointment(session, {
-            "subject": subject, "starts_at": datetime(day.year, day.month, day.day, hour,
-                                                      tzinfo=BERLIN),
-            "ends_at": datetime(day.year, day.month, day.day, hour + 1, tzinfo=BERLIN),
-            "time_zone": "Europe/Berlin", **values})
+        appointment = ap.create_appointment(
+            session,
+            {
+                "subject": subject,
+                "starts_at": datetime(day.year, day.month, day.day, hour, tzinfo=BERLIN),
+                "ends_at": datetime(day.year, day.month, day.day, hour + 1, tzinfo=BERLIN),
+                "time_zone": "Europe/Berlin",
+                **values,
+            },
+        )
         session.commit()
         return appointment.id
 
@@ -68,11 +76,21 @@ def _appointment(store, appointment_id) -> Appointment:
 
 
 def test_appointments_and_tasks_go_to_outlook_stamped_with_their_id(store, ews, mailbox):
-    meeting = _meeting(store, location="Sendlinger Str. 1, München", notes="Preise 2027",
-                       remind_at=datetime(2027, 3, 10, 9, 45, tzinfo=BERLIN))
+    meeting = _meeting(
+        store,
+        location="Sendlinger Str. 1, München",
+        notes="Preise 2027",
+        remind_at=datetime(2027, 3, 10, 9, 45, tzinfo=BERLIN),
+    )
     with store.session() as session:
-        task = ts.create_task(session, {"title": "Angebot schicken", "due_on": date(2027, 3, 12),
-                                        "assignee_id": current_user(session).id})
+        task = ts.create_task(
+            session,
+            {
+                "title": "Angebot schicken",
+                "due_on": date(2027, 3, 12),
+                "assignee_id": current_user(session).id,
+            },
+        )
         session.commit()
         task_id = task.id
 
@@ -102,9 +120,14 @@ def test_updates_name_their_fields_and_an_outlook_body_edit_survives(store, ews,
     assert "Parkplatz" in _appointment(store, meeting).notes
 
     with store.session() as session:  # SalesDesk moves the meeting by an hour
-        ap.update_appointment(session, meeting, {
-            "starts_at": datetime(2027, 3, 10, 11, tzinfo=BERLIN),
-            "ends_at": datetime(2027, 3, 10, 12, tzinfo=BERLIN)})
+        ap.update_appointment(
+            session,
+            meeting,
+            {
+                "starts_at": datetime(2027, 3, 10, 11, tzinfo=BERLIN),
+                "ends_at": datetime(2027, 3, 10, 12, tzinfo=BERLIN),
+            },
+        )
         session.commit()
     ews.outlook_edit(item_id, body="Parkplatz hinter dem Haus; Tor 2")  # meanwhile in Outlook
     result = cs.sync_mailbox(store, mailbox)
@@ -118,8 +141,7 @@ def test_updates_name_their_fields_and_an_outlook_body_edit_survives(store, ews,
     assert updates and all(a.get("ConflictResolution") == "NeverOverwrite" for a in updates)
 
 
-def test_moved_in_outlook_comes_back_and_the_own_write_is_not_applied_twice(store, ews,
-                                                                           mailbox):
+def test_moved_in_outlook_comes_back_and_the_own_write_is_not_applied_twice(store, ews, mailbox):
     meeting = _meeting(store)
     first = cs.sync_mailbox(store, mailbox)
     assert first.created == 1
@@ -127,8 +149,9 @@ def test_moved_in_outlook_comes_back_and_the_own_write_is_not_applied_twice(stor
     assert (again.created, again.updated, again.pulled) == (0, 0, 0)
 
     item_id = _calendar(ews)[str(meeting)].id
-    ews.outlook_move(item_id, datetime(2027, 3, 11, 13, tzinfo=UTC),
-                     datetime(2027, 3, 11, 14, 30, tzinfo=UTC))
+    ews.outlook_move(
+        item_id, datetime(2027, 3, 11, 13, tzinfo=UTC), datetime(2027, 3, 11, 14, 30, tzinfo=UTC)
+    )
     moved = cs.sync_mailbox(store, mailbox)
     appointment = _appointment(store, meeting)
     assert moved.pulled == 1 and moved.updated == 0
@@ -159,8 +182,10 @@ def test_a_stale_change_key_is_a_conflict_not_an_overwrite(store, ews, mailbox):
     both = cs.sync_mailbox(store, mailbox)  # the pull sees both changed the subject
     with store.session() as session:
         [conflict] = cs.mailbox_conflicts(session)
-    assert conflict.fields["subject"] == {"outlook": "Jahresgespräch – Outlook",
-                                          "salesdesk": "Jahresgespräch (verschoben)"}
+    assert conflict.fields["subject"] == {
+        "outlook": "Jahresgespräch – Outlook",
+        "salesdesk": "Jahresgespräch (verschoben)",
+    }
     assert both.updated == 0 and ews.item(item_id).subject == "Jahresgespräch – Outlook"
 
     cs.resolve_conflict(store, conflict.link_id, "salesdesk")
@@ -201,11 +226,13 @@ def test_cancelled_in_salesdesk_is_removed_from_outlook(store, ews, mailbox):
 
 
 def test_invalid_sync_state_resyncs_by_the_salesdesk_id_without_duplicates(store, ews, mailbox):
-    meetings = [_meeting(store, subject=f"Besuch {n}", day=date(2027, 4, 1 + n))
-                for n in range(5)]
+    meetings = [_meeting(store, subject=f"Besuch {n}", day=date(2027, 4, 1 + n)) for n in range(5)]
     cs.sync_mailbox(store, mailbox)
-    ews.outlook_move(_calendar(ews)[str(meetings[0])].id,
-                     datetime(2027, 4, 1, 14, tzinfo=UTC), datetime(2027, 4, 1, 15, tzinfo=UTC))
+    ews.outlook_move(
+        _calendar(ews)[str(meetings[0])].id,
+        datetime(2027, 4, 1, 14, tzinfo=UTC),
+        datetime(2027, 4, 1, 15, tzinfo=UTC),
+    )
     ews.outlook_delete(_calendar(ews)[str(meetings[1])].id)
     ews.invalidate_sync_states()
 
@@ -251,15 +278,17 @@ def test_daylight_saving_between_planning_and_meeting_keeps_the_wall_time(store,
 def test_tasks_both_ways(store, ews, mailbox):
     with store.session() as session:
         me = current_user(session).id
-        task = ts.create_task(session, {"title": "Muster schicken", "due_on": date(2027, 2, 1),
-                                        "assignee_id": me})
+        task = ts.create_task(
+            session, {"title": "Muster schicken", "due_on": date(2027, 2, 1), "assignee_id": me}
+        )
         undated = ts.create_task(session, {"title": "irgendwann", "assignee_id": me})
         session.commit()
         task_id, undated_id = task.id, undated.id
     cs.sync_mailbox(store, mailbox)
     [item] = ews.items("tasks")
     assert item.extended["SalesDeskId"] == str(task_id) and str(undated_id) not in json.dumps(
-        [i.extended for i in ews.items("tasks")])
+        [i.extended for i in ews.items("tasks")]
+    )
     ews.outlook_edit(item.id, due_date=date(2027, 2, 3), status="Completed")
     result = cs.sync_mailbox(store, mailbox)
     assert result.pulled == 1
@@ -304,11 +333,22 @@ def test_five_hundred_items(store, ews, mailbox):
     with store.session() as session:
         me = current_user(session).id
         for n in range(250):
-            ap.create_appointment(session, {
-                "subject": f"Besuch {n}", "starts_at": start + timedelta(hours=n),
-                "ends_at": start + timedelta(hours=n, minutes=45)})
-            ts.create_task(session, {"title": f"Nachfassen {n}", "assignee_id": me,
-                                     "due_on": date(2027, 1, 4) + timedelta(days=n % 60)})
+            ap.create_appointment(
+                session,
+                {
+                    "subject": f"Besuch {n}",
+                    "starts_at": start + timedelta(hours=n),
+                    "ends_at": start + timedelta(hours=n, minutes=45),
+                },
+            )
+            ts.create_task(
+                session,
+                {
+                    "title": f"Nachfassen {n}",
+                    "assignee_id": me,
+                    "due_on": date(2027, 1, 4) + timedelta(days=n % 60),
+                },
+            )
         session.commit()
     result = cs.sync_mailbox(store, mailbox)
     assert result.created == 500
@@ -318,8 +358,53 @@ def test_five_hundred_items(store, ews, mailbox):
 
 
 def test_exchangelib_is_not_imported_at_start_up():
-    code = ("import salesdesk.app, salesdesk.services.calendar_sync, sys; "
-            "print('exchangelib' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import salesdesk.app, salesdesk.services.calendar_sync, sys; "
+        "print('exchangelib' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_ntlm_sign_in(store):
+    with EwsEmulator(users={MAILBOX: PASSWORD}, auth="ntlm", mailbox=MAILBOX) as ntlm:
+        settings = _settings(ntlm, auth_type="NTLM")
+        assert "Connected" in cs.test_connection(settings, PASSWORD)
+        with pytest.raises(CalendarAuthError):
+            cs.test_connection(settings, "wrong")
+        cs.save_mailbox_settings(store, settings, PASSWORD, session_only=True)
+        meeting = _meeting(store)
+        assert cs.sync_mailbox(store).created == 1
+        assert str(meeting) in _calendar(ntlm)
+
+
+def test_a_refreshed_oauth_token_is_kept(store, monkeypatch):
+    from salesdesk.integrations import exchange
+
+    kept = {}
+    monkeypatch.setattr(cs, "_session_secrets", kept)
+    settings = ExchangeSettings(mailbox=MAILBOX, endpoint="https://mail.example.com/EWS/"
+                                "Exchange.asmx", username="", auth_type="OAuth 2.0",
+                                oauth_client_id="client-1", oauth_tenant_id="tenant-1")
+    check = settings.problems()
+    assert check == []
+    secret = json.dumps({"client_secret": "s3cret", "token": {"access_token": "old",
+                                                              "refresh_token": "r1"}})
+    credentials = exchange._credentials(
+        settings, secret, lambda new: cs.store_secret(MAILBOX, new, session_only=True))
+    assert credentials.access_token["access_token"] == "old"
+    credentials.on_token_auto_refreshed(exchange.ews_token(
+        {"access_token": "new", "refresh_token": "r2", "expires_in": 3600}))
+    stored = json.loads(kept[MAILBOX])
+    assert stored["client_secret"] == "s3cret" and stored["token"]["access_token"] == "new"
+    assert stored["token"]["refresh_token"] == "r2"
+
+
+def test_settings_problems_name_the_field():
+    problems = dict(ExchangeSettings(mailbox="rep", endpoint="mail.example.com",
+                                     username="", build="fifteen").problems())
+    assert set(problems) == {"mailbox", "endpoint", "username", "build"}
+    with pytest.raises(cs.ValidationFailed) as failed:
+        cs.check_settings(ExchangeSettings(mailbox="rep", endpoint="https://x/EWS/Exchange.asmx",
+                                           username="u"))
+    assert "Mailbox" in str(failed.value) and "e-mail" in str(failed.value)
