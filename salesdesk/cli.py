@@ -389,7 +389,7 @@ def _add_turnover_commands(commands) -> None:
 
 
 def _add_outlook_commands(commands) -> None:
-    outlook = commands.add_parser("outlook", help=_(
+    outlook = commands.add_parser("calendar", help=_(
         "appointments and tasks in your Outlook/Exchange mailbox (EWS)"))
     actions = outlook.add_subparsers(dest="action", metavar="ACTION", required=True)
     setup = actions.add_parser("setup", help=_(
@@ -435,6 +435,7 @@ def _run_outlook_setup(args: argparse.Namespace) -> int:
         save_mailbox_settings,
         test_connection,
     )
+    from salesdesk.services.sync import NoKeyring
 
     user = args.user or args.mailbox
     password = _ews_password(args.mailbox)
@@ -450,7 +451,13 @@ def _run_outlook_setup(args: argparse.Namespace) -> int:
     check_settings(settings)
     print(test_connection(settings, password))
     with _store(args, write=True) as store:
-        save_mailbox_settings(store, settings, password)
+        try:
+            save_mailbox_settings(store, settings, password)
+        except NoKeyring as exc:
+            save_mailbox_settings(store, settings)
+            print(_("warning: {message}").format(message=exc), file=sys.stderr)
+            print(_("warning: set SALESDESK_EWS_PASSWORD for salesdesk calendar sync."),
+                  file=sys.stderr)
     print(_("Saved: {mailbox} at {endpoint} ({auth}, server {build}).").format(
         mailbox=settings.mailbox, endpoint=settings.endpoint, auth=settings.auth_type,
         build=settings.build))

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ from salesdesk.store.types import utcnow
 log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "SalesDesk Exchange mailbox"
+PASSWORD_VARIABLE = "SALESDESK_EWS_PASSWORD"
 FOLDERS = {"appointment": "calendar", "task": "tasks"}
 SETTINGS = ("mailbox", "endpoint", "username", "auth_type", "build", "oauth_client_id",
             "oauth_tenant_id")
@@ -219,8 +221,8 @@ def connect_mailbox(store: Store, *, fail_fast: bool = False, settings=None,
     if settings is None:
         raise CalendarError(_("No Outlook/Exchange mailbox is set up: see Settings → "
                               "Outlook/Exchange."))
-    if secret is None:
-        secret = stored_secret(settings.mailbox)
+    if secret is None:  # the keyring, else (scripts, a server without one) the environment
+        secret = stored_secret(settings.mailbox) or os.environ.get(PASSWORD_VARIABLE)
     if secret is None:
         raise CalendarError(_("The password for the mailbox {mailbox} is not saved on this "
                               "computer: enter it in Settings → Outlook/Exchange.").format(
