@@ -468,7 +468,7 @@ def _run_outlook_test(args: argparse.Namespace) -> int:
     from salesdesk.services.calendar_sync import connect_mailbox
 
     with _store(args, write=False) as store:
-        connect_mailbox(store, fail_fast=True).test()
+        connect_mailbox(store).test()
     print(_("The mailbox answers: calendar and tasks can be used."))
     return 0
 

@@ -87,6 +87,14 @@ class CalendarUnreachable(CalendarError):
     """The server did not answer (offline, wrong address, busy too long)."""
 
 
+class CalendarBusy(CalendarUnreachable):
+    """The server asked to come back later: ``back_off`` seconds."""
+
+    def __init__(self, message: str, back_off: float = 1.0):
+        super().__init__(message)
+        self.back_off = back_off
+
+
 class CalendarCertificateError(CalendarError):
     """The server's certificate was not trusted."""
 

@@ -24,6 +24,7 @@ from typing import Any
 from salesdesk.i18n import _
 from salesdesk.integrations.calendar_backend import (
     CalendarAuthError,
+    CalendarBusy,
     CalendarCertificateError,
     CalendarConflict,
     CalendarError,
@@ -172,8 +173,9 @@ def translated_errors(endpoint: str) -> Iterator[None]:
                               "{reason}").format(server=endpoint,
                                                   reason=_first_line(error))) from error
     except (errors.ErrorServerBusy, errors.RateLimitError) as error:
-        raise CalendarUnreachable(_("The mailbox server {server} is busy; SalesDesk tries "
-                                    "again later.").format(server=endpoint)) from error
+        raise CalendarBusy(_("The mailbox server {server} is busy; SalesDesk tries again "
+                             "later.").format(server=endpoint),
+                           back_off=getattr(error, "back_off", None) or 1.0) from error
     except (errors.TransportError, errors.ErrorTimeoutExpired,
             requests.exceptions.RequestException, OSError) as error:
         if _is_certificate_problem(error):
@@ -222,24 +224,25 @@ def ews_token(token: dict):
     return OAuth2Token(token)
 
 
-def connect(settings: ExchangeSettings, secret: str, *, fail_fast: bool = False,
-            max_wait: int = 60, time_zone: str = "Europe/Berlin",
+def connect(settings: ExchangeSettings, secret: str, *, time_zone: str = "Europe/Berlin",
             on_secret: Callable[[str], None] | None = None) -> ExchangeBackend:
-    """The mailbox as a backend. ``fail_fast`` for "test connection" (a wrong password
-    is reported at once instead of being retried as if the server were flaky);
-    ``on_secret`` receives a refreshed OAuth token to keep."""
+    """The mailbox as a backend; ``on_secret`` receives a refreshed OAuth token to keep.
+
+    exchangelib's retry policy is always FailFast: its FaultTolerance cannot tell a wrong
+    password from a flaky server (it backs off for minutes, then says "rate limit"), and it
+    is shared by every connection to the same endpoint in the process. ErrorServerBusy
+    is retried by the caller instead (CalendarBusy carries the server's back-off)."""
     ews = _ews()
     from exchangelib.transport import BASIC, NTLM, OAUTH2
     from exchangelib.version import Build, Version
 
     auth = {"NTLM": NTLM, "basic": BASIC, "OAuth 2.0": OAUTH2}[settings.auth_type]
-    policy = ews.FailFast() if fail_fast else ews.FaultTolerance(max_wait=max_wait)
     with translated_errors(settings.endpoint):
         config = ews.Configuration(
             credentials=_credentials(settings, secret, on_secret),
             service_endpoint=settings.endpoint, auth_type=auth,
             version=Version(build=Build(*_build_numbers(settings.build))),
-            retry_policy=policy)
+            retry_policy=ews.FailFast())
         account = ews.Account(primary_smtp_address=settings.mailbox, config=config,
                               autodiscover=False, access_type=ews.DELEGATE,
                               default_timezone=ews.EWSTimeZone(time_zone))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from salesdesk.integrations.calendar_backend import (
     KINDS,
     TASK_FIELDS,
     CalendarBackend,
+    CalendarBusy,
     CalendarConflict,
     CalendarError,
     ItemGone,
@@ -68,6 +70,8 @@ PASSWORD_VARIABLE = "SALESDESK_EWS_PASSWORD"
 FOLDERS = {"appointment": "calendar", "task": "tasks"}
 SETTINGS = ("mailbox", "endpoint", "username", "auth_type", "build", "oauth_client_id",
             "oauth_tenant_id")
+BUSY_ATTEMPTS = 4  # ErrorServerBusy: the run is repeated after the server's back-off
+MAX_BACK_OFF_S = 30.0
 DAYS_BACK = 30  # appointments that ended longer ago are not sent any more (links stay)
 _TASK_STATE = {"assigned": "not_started", "in_progress": "in_progress",
                "on_hold": "deferred", "confirmed": "completed", "rejected": "completed"}
@@ -210,7 +214,7 @@ def stored_secret(mailbox: str) -> str | None:
         return None
 
 
-def connect_mailbox(store: Store, *, fail_fast: bool = False, settings=None,
+def connect_mailbox(store: Store, *, settings=None,
                     secret: str | None = None) -> CalendarBackend:
     """The configured mailbox as a backend (exchangelib is imported here, not at start)."""
     from salesdesk.integrations.exchange import connect
@@ -227,7 +231,7 @@ def connect_mailbox(store: Store, *, fail_fast: bool = False, settings=None,
         raise CalendarError(_("The password for the mailbox {mailbox} is not saved on this "
                               "computer: enter it in Settings → Outlook/Exchange.").format(
                                   mailbox=settings.mailbox))
-    return connect(settings, secret, fail_fast=fail_fast,
+    return connect(settings, secret,
                    on_secret=lambda new: store_secret(settings.mailbox, new))
 
 
@@ -237,7 +241,7 @@ def test_connection(settings, secret: str) -> str:
     from salesdesk.integrations.exchange import connect
 
     check_settings(settings)
-    backend = connect(settings, secret, fail_fast=True)
+    backend = connect(settings, secret)
     backend.test()
     return _("Connected to the mailbox {mailbox}: calendar and tasks can be used.").format(
         mailbox=settings.mailbox)
@@ -546,6 +550,27 @@ def sync_mailbox(store: Store, backend: CalendarBackend | None = None, *,
     with store.session() as session:
         settings = mailbox_settings(session)
     mailbox = settings.mailbox if settings is not None else "default"
+    for attempt in range(BUSY_ATTEMPTS):
+        try:
+            return _run(store, backend, mailbox, progress, cancel, pull)
+        except CalendarBusy as busy:
+            # every step is safe to repeat: states are saved with their changes, links
+            # with the writes they stand for
+            if attempt + 1 == BUSY_ATTEMPTS:
+                raise
+            wait = min(max(busy.back_off, 0.1), MAX_BACK_OFF_S)
+            log.info("Exchange busy, again in %.1f s", wait)
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline:
+                if cancel is not None and cancel():
+                    raise CalendarSyncCancelled(_("The Outlook sync was stopped; what was "
+                                                  "sent so far is kept.")) from busy
+                time.sleep(min(0.1, wait))
+    raise AssertionError("unreachable")
+
+
+def _run(store: Store, backend: CalendarBackend, mailbox: str, progress: Progress | None,
+         cancel: Cancel | None, pull: bool) -> CalendarSyncResult:
     result = CalendarSyncResult()
     for kind in KINDS if pull else ():
         _pull(store, backend, mailbox, kind, result)

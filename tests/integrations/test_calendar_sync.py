@@ -45,7 +45,7 @@ def _settings(ews, **over) -> ExchangeSettings:
 @pytest.fixture
 def mailbox(store, ews):
     cs.save_mailbox_settings(store, _settings(ews), PASSWORD, session_only=True)
-    return connect(_settings(ews), PASSWORD, max_wait=5)
+    return connect(_settings(ews), PASSWORD)
 
 
 def _meeting(store, subject="Jahresgespräch Huber", day=date(2027, 3, 10), hour=10, **values):
@@ -306,7 +306,7 @@ def test_offline_changes_wait_and_go_out_after_reconnect(store, ews, mailbox):
         session.commit()
     later = _meeting(store, subject="Nachfassen", day=date(2027, 3, 17))
     with pytest.raises(CalendarUnreachable, match="cannot be reached"):
-        cs.sync_mailbox(store, connect(_settings(ews), PASSWORD, fail_fast=True))
+        cs.sync_mailbox(store, connect(_settings(ews), PASSWORD))
     ews.start()
     result = cs.sync_mailbox(store, mailbox)
     assert (result.created, result.updated) == (1, 1)
@@ -323,9 +323,10 @@ def test_wrong_password_is_a_clear_message(store, ews):
 
 def test_server_busy_is_waited_out(store, ews, mailbox):
     _meeting(store)
-    ews.busy_next(1, back_off_ms=200)
+    ews.busy_next(2, back_off_ms=200)
     result = cs.sync_mailbox(store, mailbox)
     assert result.created == 1 and len(ews.items("calendar")) == 1
+    assert [info.get("fault") for op, info in ews.requests[:2]] == ["ErrorServerBusy"] * 2
 
 
 def test_five_hundred_items(store, ews, mailbox):
