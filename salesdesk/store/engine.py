@@ -28,12 +28,12 @@ if TYPE_CHECKING:
 
 DB_NAME = "salesdesk.sqlite3"
 # The newest schema this build knows; tests/store check it equals Alembic's head.
-HEAD_REVISION = "0008"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
+HEAD_REVISION = "0009"
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")
 # The newest revision that changed a synced table: the central database's schema version.
 # A migration of device-local tables only (0008: the Exchange links) needs no central init;
 # tests/store checks that no later revision touches a synced table.
-CENTRAL_REVISION = "0007"
+CENTRAL_REVISION = "0009"
 _PRAGMAS = ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000",
             "cache_size=-32000")
 

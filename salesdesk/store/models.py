@@ -587,6 +587,231 @@ class IssuedConditionSheet(Synced, Base):
                                                           default=None)
 
 
+
+# -- sales documents (domain/sales.py) -------------------------------------------------
+
+class SalesDocument(Synced, Base):
+    """An offer, order, delivery, invoice, credit note or cancellation of a customer.
+
+    ``kind`` and ``status`` follow the transition table in domain/sales.py. Totals are
+    stored as computed when the lines were last priced (re-pricing is an explicit action);
+    ``predecessor_id`` names the document it came from (offer → order → delivery/invoice;
+    a credit note or cancellation names its invoice). ``external_ref`` is the ERP's number
+    of an imported document: importing it again changes nothing."""
+
+    __tablename__ = "sales_document"
+    __table_args__ = (
+        Index("ix_sales_document_customer_date", "customer_id", "document_date"),
+        Index("ix_sales_document_kind_date", "kind", "document_date"),
+    )
+    kind: Mapped[str] = mapped_column(String(12))
+    number: Mapped[str] = mapped_column(String(24), unique=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customer.id"))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    document_date: Mapped[date]
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    language: Mapped[str] = mapped_column(String(2), default="de")
+    predecessor_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("sales_document.id"), index=True, default=None)
+    payment_term_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("payment_term.id"), default=None)
+    header_discount_percent: Mapped[Decimal] = mapped_column(default=Decimal("0"))
+    net_total: Mapped[Decimal] = mapped_column(default=Decimal("0"))
+    tax_total: Mapped[Decimal] = mapped_column(default=Decimal("0"))
+    gross_total: Mapped[Decimal] = mapped_column(default=Decimal("0"))
+    # credit notes, cancellations: why (reason_code.code), and whether the principal is
+    # responsible for the non-execution (HGB §87a(3): the agent keeps the commission)
+    reason_code: Mapped[str] = mapped_column(String(40), default="")
+    principal_responsible: Mapped[bool] = mapped_column(default=False)
+    due_on: Mapped[date | None] = mapped_column(default=None)
+    external_ref: Mapped[str | None] = mapped_column(String(40), unique=True, default=None)
+    source: Mapped[str] = mapped_column(String(12), default="manual")  # manual, import
+    notes: Mapped[str] = mapped_column(Text, default="")
+    lines: Mapped[list["SalesDocumentLine"]] = relationship(
+        back_populates="document", cascade="all, delete-orphan",
+        order_by="SalesDocumentLine.position")
+    customer: Mapped[Customer] = relationship()
+
+
+class SalesDocumentLine(Synced, Base):
+    """One line: the article, quantity and the price as the condition engine gave it
+    (``pricing`` keeps the applied conditions as JSON, the snapshot that stays)."""
+
+    __tablename__ = "sales_document_line"
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sales_document.id"),
+                                                   index=True)
+    position: Mapped[int]
+    article_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("article.id"),
+                                                         index=True, default=None)
+    # the product group when the line was made (commission plans rate by it)
+    product_group_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("product_group.id"), default=None)
+    description: Mapped[str] = mapped_column(String(300), default="")
+    quantity: Mapped[Decimal]
+    unit: Mapped[str] = mapped_column(String(10), default="")
+    unit_price: Mapped[Decimal]  # net, after line conditions
+    list_price: Mapped[Decimal | None] = mapped_column(default=None)
+    line_net: Mapped[Decimal]  # quantity × unit price, rounded per the pricing rules
+    tax_rate: Mapped[Decimal] = mapped_column(default=Decimal("19"))
+    # "" goods; "freight" or "packaging" when invoiced as a separate line
+    charge_kind: Mapped[str] = mapped_column(String(12), default="")
+    pricing: Mapped[str] = mapped_column(Text, default="")  # JSON snapshot
+    source_line_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    document: Mapped[SalesDocument] = relationship(back_populates="lines")
+
+
+class Payment(Synced, Base):
+    """Money received on an invoice (entered or imported from the ERP)."""
+
+    __tablename__ = "payment"
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customer.id"), index=True)
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sales_document.id"),
+                                                  index=True)
+    paid_on: Mapped[date]
+    amount: Mapped[Decimal]  # gross, as received
+    cash_discount: Mapped[Decimal] = mapped_column(default=Decimal("0"))  # gross
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    external_ref: Mapped[str | None] = mapped_column(String(40), unique=True, default=None)
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+# -- commercial agents (domain/commission.py) ------------------------------------------
+
+class Agent(Synced, Base):
+    """A commercial agent (Handelsvertreter): a person or a company paid commission."""
+
+    __tablename__ = "agent"
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    is_company: Mapped[bool] = mapped_column(default=False)
+    street: Mapped[str] = mapped_column(String(200), default="")
+    postal_code: Mapped[str] = mapped_column(String(20), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(2), default="DE")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    vat_id: Mapped[str] = mapped_column(String(20), default="")
+    tax_number: Mapped[str] = mapped_column(String(30), default="")
+    # VAT charged on the commission (percent; 0 for small businesses and reverse charge)
+    vat_rate: Mapped[Decimal] = mapped_column(default=Decimal("19"))
+    iban: Mapped[str] = mapped_column(String(34), default="")
+    bic: Mapped[str] = mapped_column(String(11), default="")
+    contract_from: Mapped[date]
+    contract_to: Mapped[date | None] = mapped_column(default=None)
+    settlement_period: Mapped[str] = mapped_column(String(8), default="month")  # quarter
+    commission_basis: Mapped[str] = mapped_column(String(8), default="invoice")  # payment
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    user_account_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id"), default=None)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class CommissionPlan(Synced, Base):
+    """An agent's commission plan for a validity; a change is a new plan (the old one
+    ends the day before), never an edit of the rates in place."""
+
+    __tablename__ = "commission_plan"
+    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agent.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None] = mapped_column(default=None)
+    deduct_cash_discount: Mapped[bool] = mapped_column(default=False)
+    # freight/packaging lines invoiced separately are left out of the base
+    deduct_separate_charges: Mapped[bool] = mapped_column(default=True)
+    rates: Mapped[list["CommissionRate"]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan")
+
+
+class CommissionRate(Synced, Base):
+    """One rate of a plan: for an article, a product group, a customer, a customer group,
+    the agent's district (customers of its territories it did not bring) or all else."""
+
+    __tablename__ = "commission_rate"
+    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("commission_plan.id"), index=True)
+    key_kind: Mapped[str] = mapped_column(String(16))  # see domain/commission.py
+    key_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    rate_percent: Mapped[Decimal]
+    plan: Mapped[CommissionPlan] = relationship(back_populates="rates")
+
+
+class AgentTerritory(Synced, Base):
+    """An area an agent is responsible for, for a validity: a country, optionally a
+    postal-code range or a region (state)."""
+
+    __tablename__ = "agent_territory"
+    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agent.id"), index=True)
+    country: Mapped[str] = mapped_column(String(2))
+    postal_from: Mapped[str] = mapped_column(String(20), default="")
+    postal_to: Mapped[str] = mapped_column(String(20), default="")
+    region: Mapped[str] = mapped_column(String(80), default="")
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None] = mapped_column(default=None)
+    # all customers in the area earn district commission (HGB §87(2)), not only its own
+    district: Mapped[bool] = mapped_column(default=False)
+
+
+class AgentCustomer(Synced, Base):
+    """A customer assigned to an agent directly, for a validity."""
+
+    __tablename__ = "agent_customer"
+    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agent.id"), index=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customer.id"), index=True)
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None] = mapped_column(default=None)
+
+
+class CommissionEntry(Synced, Base):
+    """One line of the commission ledger: an agent's commission on one invoice line (or
+    its reversal, or an advance), with the rate and plan used and how the base was made.
+    States: provisional → earned → due → settled (domain/commission.py)."""
+
+    __tablename__ = "commission_entry"
+    __table_args__ = (
+        Index("ix_commission_entry_agent_date", "agent_id", "entry_date"),
+        UniqueConstraint("agent_id", "line_id", "kind", "reverses_id"),
+    )
+    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agent.id"))
+    kind: Mapped[str] = mapped_column(String(10))  # commission, reversal, advance
+    state: Mapped[str] = mapped_column(String(12), default="provisional")
+    document_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("sales_document.id"), index=True, default=None)
+    line_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("sales_document_line.id"), default=None)
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customer.id"),
+                                                          default=None)
+    entry_date: Mapped[date]
+    base: Mapped[Decimal] = mapped_column(default=Decimal("0"))
+    rate_percent: Mapped[Decimal] = mapped_column(default=Decimal("0"))
+    amount: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    plan_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("commission_plan.id"),
+                                                      default=None)
+    rule: Mapped[str] = mapped_column(String(200), default="")  # which rate matched, why
+    reason_code: Mapped[str] = mapped_column(String(40), default="")
+    principal_responsible: Mapped[bool] = mapped_column(default=False)
+    reverses_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    earned_on: Mapped[date | None] = mapped_column(default=None)
+    statement_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("commission_statement.id"), index=True, default=None)
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class CommissionStatement(Synced, Base):
+    """A statement as issued: frozen snapshot (JSON) and the archived PDF's hash (the
+    bytes in the blob store). Reprints come from the snapshot, never from the ledger."""
+
+    __tablename__ = "commission_statement"
+    __table_args__ = (UniqueConstraint("agent_id", "period"),)
+    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agent.id"), index=True)
+    number: Mapped[str] = mapped_column(String(24), unique=True)
+    period: Mapped[str] = mapped_column(String(8))  # 2026-11, 2026-Q4
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    issued_on: Mapped[date]
+    total: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    snapshot: Mapped[str] = mapped_column(Text)
+    pdf_sha256: Mapped[str] = mapped_column(String(64), default="")
+
 # -- synchronisation (docs/sync.md): local bookkeeping, never synced itself ------------
 
 class SyncOutbox(Base):

@@ -76,6 +76,19 @@ SCOPES: dict[str, Scope] = {
     "condition_record": _OFFICE,
     "customer_turnover": Scope(Kind.CHILD, "customer_id", writers=Writers.OFFICE),
     "issued_condition_sheet": _CHILD,
+    # sales documents: reps make offers and orders for their customers offline; invoices
+    # and payments come from the office (ERP import) but stay the customer's rows
+    "sales_document": _CHILD,
+    "sales_document_line": Scope(Kind.VIA, "document_id", "sales_document"),
+    "payment": _CHILD,
+    # agents and their commission: the office keeps them; everyone reads
+    "agent": _OFFICE,
+    "commission_plan": _OFFICE,
+    "commission_rate": _OFFICE,
+    "agent_territory": _OFFICE,
+    "agent_customer": _OFFICE,
+    "commission_entry": _OFFICE,
+    "commission_statement": _OFFICE,
 }
 
 
