@@ -56,6 +56,7 @@ from salesdesk.services.tasks import change_status, update_task
 from salesdesk.services.users import current_user
 from salesdesk.store.engine import Store
 from salesdesk.store.models import (
+    AppSetting,
     Appointment,
     ExchangeFolderState,
     ExchangeLink,
@@ -173,12 +174,42 @@ def save_mailbox_settings(store: Store, settings, secret: str | None = None, *,
     keyring (``session_only``: in memory until SalesDesk ends). Saves nothing when the
     settings are invalid or the keyring is missing."""
     check_settings(settings)
+    with store.session() as session:
+        before = mailbox_settings(session)
+    if not secret and before is not None and before.mailbox != settings.mailbox:
+        secret = stored_secret(before.mailbox)  # the same login, the mailbox renamed
+        session_only = session_only or before.mailbox in _session_secrets
     if secret:
         store_secret(settings.mailbox, secret, session_only=session_only)
     with store.session() as session:
         for name in SETTINGS:
             set_setting(session, f"exchange.{name}", getattr(settings, name))
         session.commit()
+    from salesdesk.integrations.exchange import close_connections
+
+    close_connections()
+
+
+def forget_mailbox(store: Store) -> None:
+    """Stop using the mailbox on this computer: the settings, the secret, the links and
+    sync states go; the mailbox's items and SalesDesk's records stay as they are."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    with store.session() as session:
+        settings = mailbox_settings(session)
+        for name in SETTINGS:
+            session.execute(AppSetting.__table__.delete().where(
+                AppSetting.key == f"exchange.{name}"))
+        session.execute(ExchangeLink.__table__.delete())
+        session.execute(ExchangeFolderState.__table__.delete())
+        session.commit()
+    if settings is not None:
+        _session_secrets.pop(settings.mailbox, None)
+        try:
+            keyring.delete_password(KEYRING_SERVICE, settings.mailbox)
+        except KeyringError:
+            pass  # none was kept
     from salesdesk.integrations.exchange import close_connections
 
     close_connections()

@@ -1,17 +1,24 @@
 """Synchronisation in the background: "Synchronise now" (F9) and the automatic run every
 N minutes, off the GUI thread, one at a time, and the quiet line the status bar shows.
 
-Offline is normal: a failed automatic run only changes the status bar to "Offline"; a
-failed manual run reports its reason in plain words (``sig_finished``) for the page.
+A run has two parts, each done when it is set up: the central database, then the
+Outlook/Exchange mailbox (services.calendar_sync), in the same worker. A failure of one
+part does not hide the other's result. Offline is normal: a failed automatic run only
+changes the status bar to "Offline"; a failed manual run reports its reason in plain
+words (``sig_finished``) for the page.
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import QToolButton, QWidget
 
+from salesdesk.domain.errors import DomainError
+from salesdesk.integrations.calendar_backend import CalendarError, CalendarUnreachable
+from salesdesk.services import calendar_sync
 from salesdesk.services import sync as sync_service
 from salesdesk.store.engine import Store
 from salesdesk.ui.formatting import format_count, format_local_time
@@ -36,6 +43,20 @@ def network_pool() -> QThreadPool:
     return _pools["network"]
 
 
+CENTRAL, OUTLOOK = "central", "outlook"  # the parts of a run
+
+
+@dataclass
+class RunOutcome:
+    """What a run did: each part's result, or the error it ended with (both None: the
+    part did not run)."""
+
+    central: object = None  # sync_service.SyncReport
+    central_error: Exception | None = None
+    mailbox: object = None  # calendar_sync.CalendarSyncResult
+    mailbox_error: Exception | None = None
+
+
 class SyncRunner(QObject):
     """Runs synchronisation for one store: by hand or on a timer, never two at once."""
 
@@ -49,6 +70,9 @@ class SyncRunner(QObject):
         self.store = store
         self.op: Op | None = None
         self.manual = False
+        self.parts: tuple[str, ...] = ()  # of the running (or last) run
+        # the last failed Outlook run: (when, why, offline); None after a good one
+        self.mailbox_failure: tuple[datetime, str, bool] | None = None
         self._outcome: tuple[bool, str] = (False, "")
         self._automatic = False  # the timer runs (not in tests and screenshots)
         self.action = QAction(icon("sync"), self.tr("Synchronise &now"), self)
@@ -88,24 +112,26 @@ class SyncRunner(QObject):
     def configured(self) -> bool:
         return bool(sync_service.sync_status(self.store).url)
 
-    def run(self, manual: bool = True) -> Op | None:
-        """Start a run unless one is running (or, automatic, nothing is set up)."""
+    def mailbox_configured(self) -> bool:
+        return calendar_sync.mailbox_settings(self.store.reader()) is not None
+
+    def planned_parts(self, manual: bool) -> tuple[str, ...]:
+        """What a run does: each part that is set up; by hand with nothing set up, the
+        central one (its failure says what is missing)."""
+        parts = tuple(part for part, ready in ((CENTRAL, self.configured()),
+                                               (OUTLOOK, self.mailbox_configured())) if ready)
+        return parts or ((CENTRAL,) if manual else ())
+
+    def run(self, manual: bool = True, parts: tuple[str, ...] | None = None) -> Op | None:
+        """Start a run unless one is running (or, automatic, nothing is set up);
+        ``parts`` (CENTRAL, OUTLOOK) chooses, default: what is set up."""
         if self.op is not None:
             return None
-        if not manual and not self.configured():
+        parts = self.planned_parts(manual) if parts is None else parts
+        if not parts:
             return None
-        store, progress = self.store, self.sig_progress
-        texts = {"push": self.tr("Sending changes… {count}"),
-                 "pull": self.tr("Receiving changes… {count}")}
-
-        def work(_progress, cancelled):
-            def report(stage: str, count: int) -> None:
-                progress.emit(texts.get(stage, "{count}").format(count=format_count(count)))
-
-            return sync_service.sync_now(store, progress=report, cancel=cancelled)
-
-        self.manual = manual
-        self.op = Op(work, self)
+        self.manual, self.parts = manual, parts
+        self.op = Op(self._work(parts), self)
         self.op.sig_succeeded.connect(self._succeeded)
         self.op.sig_failed.connect(self._failed)
         self.op.sig_finished.connect(self._finished)
@@ -113,6 +139,44 @@ class SyncRunner(QObject):
         self.sig_started.emit(manual)
         self.sig_state_changed.emit()
         return self.op.start(network_pool())
+
+    def run_outlook(self) -> Op | None:
+        """Only the Outlook calendar, now (the Sync page's own button)."""
+        return self.run(manual=True, parts=(OUTLOOK,))
+
+    def _work(self, parts: tuple[str, ...]):
+        """The run, for the worker thread: each part in turn, errors kept, not raised."""
+        store, say = self.store, self.sig_progress.emit
+        texts = {"push": self.tr("Sending changes… {count}"),
+                 "pull": self.tr("Receiving changes… {count}")}
+        outlook_text = self.tr("Synchronising the Outlook calendar…")
+
+        def work(progress, cancelled) -> RunOutcome:
+            outcome = RunOutcome()
+            if CENTRAL in parts:
+                def report(stage: str, count: int) -> None:
+                    say(texts.get(stage, "{count}").format(count=format_count(count)))
+
+                try:
+                    outcome.central = sync_service.sync_now(store, progress=report,
+                                                            cancel=cancelled)
+                except Exception as error:  # reported with the Outlook part's result
+                    outcome.central_error = error
+            if OUTLOOK in parts and not cancelled():
+                def report_outlook(done: int, total: int, text: str) -> None:
+                    progress(done, total)
+                    say(text)
+
+                say(outlook_text)
+                try:
+                    outcome.mailbox = calendar_sync.sync_mailbox(
+                        store, progress=report_outlook, cancel=cancelled)
+                except Exception as error:
+                    log.info("Outlook sync failed: %s", error, exc_info=True)
+                    outcome.mailbox_error = error
+            return outcome
+
+        return work
 
     def cancel(self) -> None:
         if self.op is not None:
@@ -126,27 +190,65 @@ class SyncRunner(QObject):
             self.op.cancel()
             network_pool().waitForDone(msecs)
 
-    def _succeeded(self, report) -> None:
+    def _succeeded(self, outcome: RunOutcome) -> None:
         if self.op is not None and self.op.cancelled:
-            text = self.tr("Synchronisation cancelled; what was done is kept, the rest "
-                           "follows next time.")
+            self._outcome = (True, self.tr(
+                "Synchronisation cancelled; what was done is kept, the rest follows next "
+                "time."))
+            return
+        results = []  # (succeeded, text) per part
+        if CENTRAL in self.parts:
+            results.append(self._central_result(outcome))
+        if OUTLOOK in self.parts:
+            results.append(self._mailbox_result(outcome, alone=CENTRAL not in self.parts))
+        ok = results[0][0]  # the first part decides: the central one when both ran
+        self._outcome = (ok, " ".join(text for _ok, text in results if text))
+
+    def _central_result(self, outcome: RunOutcome) -> tuple[bool, str]:
+        if outcome.central_error is not None:
+            return False, self._explain(outcome.central_error)
+        report = outcome.central
+        text = self.tr("Synchronised: {sent} changes sent, {received} received.").format(
+            sent=format_count(report.pushed), received=format_count(report.pulled))
+        if report.conflicts:
+            text += " " + self.tr("{count} conflicts to decide.").format(
+                count=format_count(report.conflicts))
+        if report.parked:
+            text += " " + self.tr("{count} changes refused.").format(
+                count=format_count(report.parked))
+        return True, " ".join([text, *report.warnings])
+
+    def _mailbox_result(self, outcome: RunOutcome, alone: bool) -> tuple[bool, str]:
+        """The Outlook part in words; an automatic run that found the server offline
+        says nothing (the Outlook group shows it quietly)."""
+        error = outcome.mailbox_error
+        if error is None:
+            self.mailbox_failure = None
+            summary = outcome.mailbox.summary()
+            return True, summary if alone else self.tr("Outlook calendar: {summary}.").format(
+                summary=summary)
+        offline = isinstance(error, CalendarUnreachable)
+        if isinstance(error, CalendarError | DomainError):
+            reason = str(error)
         else:
-            text = self.tr("Synchronised: {sent} changes sent, {received} received.").format(
-                sent=format_count(report.pushed), received=format_count(report.pulled))
-            if report.conflicts:
-                text += " " + self.tr("{count} conflicts to decide.").format(
-                    count=format_count(report.conflicts))
-            if report.parked:
-                text += " " + self.tr("{count} changes refused.").format(
-                    count=format_count(report.parked))
-            text = " ".join([text, *report.warnings])
-        self._outcome = (True, text)
+            reason = self.tr("The Outlook synchronisation stopped because of an unexpected "
+                             "error ({kind}: {detail}); the details are in the log file.").format(
+                                 kind=type(error).__name__, detail=error)
+        self.mailbox_failure = (datetime.now().astimezone(), reason, offline)
+        if offline and not self.manual:
+            return False, ""
+        return False, reason if alone else self.tr(
+            "Outlook calendar not synchronised: {reason}").format(reason=reason)
 
     def _failed(self, error: Exception) -> None:
+        self._outcome = (False, self._explain(error))
+
+    def _explain(self, error: Exception) -> str:
+        """A failed central run in plain words (logged, offline or not)."""
         text, offline = sync_service.explain_failure(error)
         log.info("%s sync failed (%s): %s", "manual" if self.manual else "automatic",
                  "offline" if offline else "error", error)
-        self._outcome = (False, text)
+        return text
 
     def _finished(self) -> None:
         """After the run: idle again, then say how it went (listeners see the new state)."""

@@ -409,3 +409,17 @@ def test_settings_problems_name_the_field():
         cs.check_settings(ExchangeSettings(mailbox="rep", endpoint="https://x/EWS/Exchange.asmx",
                                            username="u"))
     assert "Mailbox" in str(failed.value) and "e-mail" in str(failed.value)
+
+
+def test_a_renamed_mailbox_keeps_its_password_and_a_forgotten_one_is_gone(store, ews, mailbox):
+    cs.sync_mailbox(store, mailbox)
+    renamed = _settings(ews, mailbox="rep.renamed@example.com")
+    cs.save_mailbox_settings(store, renamed)  # no password typed: the stored one moves
+    assert cs.stored_secret("rep.renamed@example.com") == PASSWORD
+    cs.forget_mailbox(store)
+    with store.session() as session:
+        assert cs.mailbox_settings(session) is None
+        assert session.scalars(select(ExchangeLink)).all() == []
+    assert cs.stored_secret("rep.renamed@example.com") is None
+    with pytest.raises(cs.CalendarError, match="No Outlook/Exchange mailbox"):
+        cs.sync_mailbox(store)

@@ -39,7 +39,7 @@ def _select(terms_list, code: str) -> None:
 def test_the_terms_tab_lists_payment_and_delivery_terms_with_their_customers(qtbot, demo_store):
     dialog = _settings(qtbot, demo_store)
     tabs = [dialog.tabs.tabText(n) for n in range(dialog.tabs.count())]
-    assert tabs == ["General", "Logbook and tasks", "Geocoding", "Terms"]
+    assert tabs == ["General", "Logbook and tasks", "Geocoding", "Outlook/Exchange", "Terms"]
     payment, delivery = dialog.terms.payment, dialog.terms.delivery
     assert _codes(payment) == ["N10", "N30", "PRE", "S14", "S60", "S8"]
     row = _codes(payment).index("S60")

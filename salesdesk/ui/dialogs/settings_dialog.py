@@ -1,6 +1,7 @@
 """The one settings dialog: language and data folder (forms/settings.ui), the logbook's
-rules and the office's lists, the geocoder used for radius search, and the payment and
-delivery terms (salesdesk/ui/views/terms_settings.py)."""
+rules and the office's lists, the geocoder used for radius search, the payment and
+delivery terms (salesdesk/ui/views/terms_settings.py) and the Outlook/Exchange mailbox
+(salesdesk/ui/views/outlook_settings.py)."""
 
 from pathlib import Path
 
@@ -53,11 +54,15 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.form, self.tr("General"))
         self.lists: dict[str, ListEditor] = {}
+        self.outlook = None
         if store is not None:
             self.tabs.addTab(self._logbook_page(), self.tr("Logbook and tasks"))
             self.tabs.addTab(self._geocoding_page(), self.tr("Geocoding"))
+            from salesdesk.ui.views.outlook_settings import OutlookSettings
             from salesdesk.ui.views.terms_settings import TermsSettings
 
+            self.outlook = OutlookSettings(store, self)
+            self.tabs.addTab(self.outlook, self.tr("Outlook/Exchange"))
             self.terms = TermsSettings(store, self)
             self.tabs.addTab(self.terms, self.tr("Terms"))
         buttons = QDialogButtonBox(
@@ -71,6 +76,11 @@ class SettingsDialog(QDialog):
         # below the terms tables), and opened at the size the pages ask for
         self.setMinimumSize(self.minimumSizeHint().expandedTo(QSize(560, 0)))
         self.resize(self.sizeHint().expandedTo(self.minimumSize()))
+
+    def show_outlook(self) -> None:
+        """Open on the Outlook/Exchange tab (the Sync page's "Set up…")."""
+        if self.outlook is not None:
+            self.tabs.setCurrentWidget(self.outlook)
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -133,6 +143,10 @@ class SettingsDialog(QDialog):
         return page
 
     def accept(self) -> None:  # override
+        # the mailbox first: a problem there keeps the dialog open with nothing saved
+        if self.outlook is not None and not self.outlook.save():
+            self.show_outlook()
+            return
         self._settings.set_language(self.language.currentData())
         if self.store is not None:
             from salesdesk.services.settings import set_setting

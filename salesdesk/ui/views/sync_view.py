@@ -1,9 +1,13 @@
 """The Sync page: which central database, the state (last sync, pending changes,
 conflicts, refused changes), "Synchronise now" with progress and Cancel, the automatic
-interval, and the conflicts and refused changes to decide."""
+interval, and the conflicts and refused changes to decide; below, the Outlook calendar:
+its mailbox, last run, "Synchronise Outlook now" and the conflicts with Outlook."""
+
+from datetime import date, datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -11,13 +15,18 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSpinBox,
+    QStackedWidget,
     QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from salesdesk.domain.errors import DomainError
+from salesdesk.services import calendar_sync
 from salesdesk.services import sync as sync_service
+from salesdesk.services.settings import get_setting
 from salesdesk.services.sync_review import (
     discard_parked,
     list_conflicts,
@@ -26,12 +35,13 @@ from salesdesk.services.sync_review import (
     retry_parked,
 )
 from salesdesk.store.engine import Store
-from salesdesk.ui.formatting import format_count
+from salesdesk.ui.formatting import format_count, format_date, format_local_time
 from salesdesk.ui.icons import icon
 from salesdesk.ui.ops import Op, write_pool
-from salesdesk.ui.sync_runner import SyncRunner, when
+from salesdesk.ui.sync_runner import CENTRAL, OUTLOOK, SyncRunner, when
+from salesdesk.ui.views.file_rows import show_value
 from salesdesk.ui.views.progress_panel import ProgressPanel
-from salesdesk.ui.views.sync_review import ConflictsPane, RefusedPane
+from salesdesk.ui.views.sync_review import ConflictsPane, RefusedPane, one_line
 
 
 def _value_label(parent: QWidget) -> QLabel:
@@ -54,9 +64,10 @@ class SyncView(QWidget):
         self.status: sync_service.SyncStatus | None = None
         self.dialog = None
         self.logins_dialog = None
+        self.settings_dialog = None
         self._build()
         runner.sig_started.connect(self._started)
-        runner.sig_progress.connect(self.progress.label.setText)
+        runner.sig_progress.connect(self._progress_text)
         runner.sig_finished.connect(self._finished)
         runner.sig_state_changed.connect(self.refresh_state)
         self.refresh()
@@ -84,7 +95,12 @@ class SyncView(QWidget):
         layout.addLayout(top)
         layout.addLayout(self._run_row())
         layout.addWidget(self.message)
-        layout.addWidget(self._review_tabs(), 1)
+        layout.addWidget(self._review_tabs(), 3)
+        self.outlook = OutlookBox(self)
+        self.outlook.sync_button.clicked.connect(self.synchronise_outlook)
+        self.outlook.setup_button.clicked.connect(self.set_up_outlook)
+        self.outlook.sig_decide.connect(self.decide_outlook)
+        layout.addWidget(self.outlook, 2)
 
     def _connection_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Central database"), self)
@@ -181,6 +197,8 @@ class SyncView(QWidget):
         self.refresh_state()
         self.conflicts.set_items(list_conflicts(self.store))
         self.refused.set_items(list_parked(self.store))
+        with self.store.session() as session:
+            self.outlook.set_conflicts(calendar_sync.mailbox_conflicts(session))
 
     def refresh_state(self) -> None:
         status = self.status = sync_service.sync_status(self.store)
@@ -207,6 +225,10 @@ class SyncView(QWidget):
         self.logins_button.setEnabled(status.configured)
         self.conflicts.set_enabled_decisions(not busy)
         self.refused.set_enabled_decisions(not busy)
+        self.outlook.show_state(calendar_sync.mailbox_settings(self.store.reader()),
+                                get_setting(self.store.reader(), "exchange.last_sync"),
+                                self.runner.mailbox_failure)
+        self.outlook.set_busy(self.runner.running, busy)
 
     def _last_sync_text(self, status) -> str:
         text = when(status.last_sync) if status.last_sync else self.tr("never")
@@ -221,16 +243,34 @@ class SyncView(QWidget):
     # -- running ----------------------------------------------------------------------------
 
     def synchronise(self) -> None:
-        """Synchronise now (or first set up the connection)."""
-        if not sync_service.sync_status(self.store).configured:
+        """Synchronise now (or first set up the connection); with only a mailbox set up,
+        the Outlook calendar alone."""
+        if not sync_service.sync_status(self.store).configured and \
+                not self.runner.mailbox_configured():
             self._say(self.tr("Set up the connection to the central database first."))
             self.change_connection()
             return
         self.runner.run(manual=True)
 
+    def synchronise_outlook(self) -> None:
+        """Only the Outlook calendar, now (or first set up the mailbox)."""
+        if not self.runner.mailbox_configured():
+            self.set_up_outlook()
+            return
+        self.runner.run_outlook()
+
+    def _panel(self) -> ProgressPanel:
+        """Where the running run shows its progress: an Outlook-only run in its group."""
+        return self.outlook.progress if self.runner.parts == (OUTLOOK,) else self.progress
+
+    def _progress_text(self, text: str) -> None:
+        self._panel().label.setText(text)
+
     def _started(self, manual: bool) -> None:
         if self.runner.op is not None:
-            self.progress.track(self.runner.op, self.tr("Synchronising…"))
+            self._panel().track(self.runner.op, self.tr("Synchronising…")
+                                if CENTRAL in self.runner.parts else
+                                self.tr("Synchronising the Outlook calendar…"))
         if manual:
             self._say("")
         self.refresh_state()
@@ -261,6 +301,20 @@ class SyncView(QWidget):
         self.logins_dialog.finished.connect(self.logins_dialog.deleteLater)
         self.logins_dialog.open()
 
+    def set_up_outlook(self) -> None:
+        """The settings dialog, on its Outlook/Exchange tab."""
+        from salesdesk.ui.dialogs.settings_dialog import SettingsDialog
+        from salesdesk.ui.settings import Settings
+
+        settings = getattr(self.window(), "settings", None)
+        dialog = SettingsDialog(settings if isinstance(settings, Settings) else Settings(),
+                                self.store.data_dir, self, store=self.store)
+        dialog.show_outlook()
+        dialog.accepted.connect(self.refresh)
+        dialog.finished.connect(dialog.deleteLater)
+        self.settings_dialog = dialog
+        dialog.open()
+
     def _connection_saved(self) -> None:
         self._say(self.tr("Connection saved."))
         self.refresh_state()
@@ -273,6 +327,14 @@ class SyncView(QWidget):
         return self._write(lambda: resolve_conflict(self.store, conflict_id, choice),
                            texts.get(choice, self.tr(
                                "Decided; sent with the next synchronisation.")))
+
+    def decide_outlook(self, link_id, keep: str) -> Op | None:
+        """A conflict with Outlook: keep SalesDesk's values or take Outlook's."""
+        text = self.tr("SalesDesk's values kept; they go to Outlook with the next "
+                       "synchronisation.") if keep == "salesdesk" else self.tr(
+                           "Outlook's values taken into SalesDesk.")
+        return self._write(lambda: calendar_sync.resolve_conflict(self.store, link_id, keep),
+                           text)
 
     def _write(self, action, done_text: str) -> Op | None:
         """A decision, written on the store's write worker; the lists follow."""
@@ -299,3 +361,206 @@ class SyncView(QWidget):
         self.op = None
         self.refresh()
         self.runner.sig_state_changed.emit()
+
+
+_KEY = Qt.ItemDataRole.UserRole  # a conflict row's link id
+
+
+class OutlookBox(QGroupBox):
+    """The Outlook calendar on the Sync page: the mailbox (never its password), the last
+    run, "Synchronise Outlook now" with progress and Cancel, and the conflicts with
+    Outlook, each decided by a button. It only shows and asks; the page acts."""
+
+    sig_decide = Signal(object, str)  # link id, "salesdesk" or "outlook"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(self.tr("Outlook calendar"), parent)
+        self.mailbox_label = _value_label(self)
+        self.last_label = _value_label(self)
+        self.sync_button = QPushButton(icon("sync"), self.tr("Synchronise Out&look now"), self)
+        self.sync_button.setToolTip(self.tr(
+            "Send your appointments and tasks to your Outlook calendar and take the changes "
+            "made there (also part of every synchronisation)"))
+        self.setup_button = QPushButton(icon("settings"), self.tr("Set &up…"), self)
+        self.progress = ProgressPanel(self)
+        self.progress.cancel_button.setToolTip(self.tr(
+            "Stop; what was sent to Outlook is kept, the rest follows next time"))
+        self.conflicts = self._conflict_tree()
+        self.empty = QLabel(self.tr(
+            "No conflicts with Outlook. When an appointment or task is changed in SalesDesk "
+            "and in Outlook before they are synchronised, both values are shown here for "
+            "you to decide."), self)
+        self.empty.setWordWrap(True)
+        self.empty.setEnabled(False)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self._conflict_page())
+        form = QFormLayout()
+        form.addRow(self.tr("Mailbox:"), self.mailbox_label)
+        form.addRow(self.tr("Last run:"), self.last_label)
+        row = QHBoxLayout()
+        row.addWidget(self.sync_button)
+        row.addWidget(self.setup_button)
+        row.addWidget(self.progress)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(row)
+        layout.addWidget(self.stack, 1)
+        self._configured = self._running = False
+        self._decisions_enabled = True
+
+    def _conflict_tree(self) -> QTreeWidget:
+        tree = QTreeWidget(self)
+        tree.setHeaderLabels([self.tr("Appointment or task"), self.tr("Field"),
+                              self.tr("In Outlook"), self.tr("In SalesDesk")])
+        tree.setAccessibleName(self.tr("Conflicts with Outlook"))
+        tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        tree.setAlternatingRowColors(True)
+        tree.setRootIsDecorated(False)
+        tree.currentItemChanged.connect(self._current_changed)
+        return tree
+
+    def _conflict_page(self) -> QWidget:
+        page = QWidget(self)
+        self.keep_button = QPushButton(self.tr("Keep SalesDesk's"), page)
+        self.keep_button.setToolTip(self.tr(
+            "SalesDesk's values stay and replace Outlook's with the next synchronisation"))
+        self.take_button = QPushButton(self.tr("Take Outlook's"), page)
+        self.take_button.setToolTip(self.tr("Outlook's values replace SalesDesk's now"))
+        self.keep_button.clicked.connect(lambda: self._decide("salesdesk"))
+        self.take_button.clicked.connect(lambda: self._decide("outlook"))
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.keep_button)
+        buttons.addWidget(self.take_button)
+        buttons.addStretch(1)
+        row = QHBoxLayout(page)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.conflicts, 1)
+        row.addLayout(buttons)
+        return page
+
+    # -- showing ----------------------------------------------------------------------------
+
+    def show_state(self, settings, last: dict | None, failure) -> None:
+        """The mailbox, the last good run and, if the latest one failed, why."""
+        configured = self._configured = settings is not None
+        self.mailbox_label.setText(settings.mailbox if configured else self.tr(
+            "None set up: appointments and tasks stay in SalesDesk."))
+        self.mailbox_label.setToolTip(settings.endpoint if configured else "")
+        self.setup_button.setText(self.tr("Outlook &settings…") if configured else
+                                  self.tr("Set &up…"))
+        self.setup_button.setToolTip(self.tr(
+            "Mailbox, EWS address, sign-in and password (Settings → Outlook/Exchange)"))
+        text = self.tr("never")
+        if last:
+            at = datetime.fromisoformat(last["at"])
+            text = self.tr("{time} – {summary}").format(time=when(at),
+                                                          summary=last["summary"])
+        if failure is not None:
+            at, reason, offline = failure
+            text += "\n" + (self.tr("Not reached at {time}: {reason}") if offline else
+                            self.tr("Failed at {time}: {reason}")).format(
+                                time=when(at), reason=reason)
+        self.last_label.setText(text)
+        self.sync_button.setEnabled(configured and not self._running)
+
+    def set_busy(self, running: bool, busy: bool) -> None:
+        """``running``: a sync runs; ``busy``: that, or a decision being written."""
+        self._running = running
+        self.sync_button.setEnabled(self._configured and not running)
+        self._decisions_enabled = not busy
+        self._update_buttons()
+
+    def set_conflicts(self, conflicts: list) -> None:
+        chosen = self.current()
+        self.conflicts.clear()
+        for conflict in conflicts:
+            self._add_conflict(conflict)
+        for column in range(3):
+            self.conflicts.resizeColumnToContents(column)
+        self.stack.setCurrentIndex(1 if conflicts else 0)
+        self.setTitle(self.tr("Outlook calendar – {count} conflicts").format(
+            count=format_count(len(conflicts))) if conflicts else self.tr("Outlook calendar"))
+        rows = [self.conflicts.topLevelItem(i) for i in range(len(conflicts))]
+        again = next((r for r in rows if r.data(0, _KEY) == chosen), rows[0] if rows else None)
+        if again is not None:
+            self.conflicts.setCurrentItem(again)
+        self._update_buttons()
+
+    def _add_conflict(self, conflict) -> None:
+        kind = self.tr("Appointment") if conflict.kind == "appointment" else self.tr("Task")
+        title = conflict.title or self.tr("(deleted)")
+        fields = sorted(conflict.fields.items(), key=lambda pair: pair[0] == "")
+        for position, (name, values) in enumerate(fields):
+            outlook, salesdesk = values.get("outlook"), values.get("salesdesk")
+            if name:
+                cells = [self.field_word(name), self.value_text(name, outlook),
+                         self.value_text(name, salesdesk)]
+            else:
+                cells = [self.tr("Changed in Outlook meanwhile — decided at the next sync"),
+                         outlook if isinstance(outlook, str) else "",
+                         ", ".join(self.field_word(n) for n in salesdesk or ())]
+            first = self.tr("{kind}: {title}").format(kind=kind, title=title) \
+                if position == 0 else ""
+            row = QTreeWidgetItem(self.conflicts, [first, *cells])
+            row.setData(0, _KEY, conflict.link_id)
+            row.setData(1, _KEY, bool(name) or isinstance(outlook, str))  # decidable now
+            for column, cell in enumerate([first, *cells]):
+                row.setToolTip(column, cell)
+
+    def current(self):
+        """The link id of the selected conflict, or None."""
+        row = self.conflicts.currentItem()
+        return row.data(0, _KEY) if row is not None else None
+
+    def _current_changed(self, *_args) -> None:
+        """A conflict is decided as a whole: all its rows are selected together."""
+        key = self.current()
+        for index in range(self.conflicts.topLevelItemCount()):
+            row = self.conflicts.topLevelItem(index)
+            row.setSelected(key is not None and row.data(0, _KEY) == key)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        key = self.current()
+        rows = [self.conflicts.topLevelItem(i) for i in range(self.conflicts.topLevelItemCount())]
+        decidable = any(r.data(1, _KEY) for r in rows if r.data(0, _KEY) == key)
+        enabled = key is not None and decidable and self._decisions_enabled
+        self.keep_button.setEnabled(enabled)
+        self.take_button.setEnabled(enabled)
+
+    def _decide(self, keep: str) -> None:
+        key = self.current()
+        if key is not None:
+            self.sig_decide.emit(key, keep)
+
+    # -- words ------------------------------------------------------------------------------
+
+    def field_word(self, name: str) -> str:
+        words = {"subject": self.tr("Subject"), "start": self.tr("Start"),
+                 "end": self.tr("End"), "time_zone": self.tr("Time zone"),
+                 "location": self.tr("Location"), "body": self.tr("Notes"),
+                 "reminder": self.tr("Reminder"), "reminder_at": self.tr("Reminder"),
+                 "due_on": self.tr("Due date"), "status": self.tr("Status")}
+        return words.get(name, name.replace("_", " ").capitalize())
+
+    def value_text(self, name: str, value) -> str:
+        """A calendar field's value as the user reads it (times local, states in words)."""
+        if value is None or value == "":
+            return self.tr("no reminder") if name in ("reminder", "reminder_at") else \
+                show_value(None)
+        try:
+            if name in ("start", "end", "reminder_at"):
+                return format_local_time(datetime.fromisoformat(value))
+            if name == "due_on":
+                return format_date(date.fromisoformat(value))
+        except (TypeError, ValueError):
+            return one_line(value)
+        if name == "reminder":
+            return self.tr("{minutes} minutes before").format(minutes=format_count(value))
+        if name == "status":
+            return {"not_started": self.tr("Not started"), "in_progress": self.tr("In progress"),
+                    "deferred": self.tr("Deferred"), "completed": self.tr("Completed")
+                    }.get(value, str(value))
+        return one_line(value)
