@@ -328,7 +328,12 @@ class SyncStatusButton(QToolButton):
         self.refresh()
 
     def refresh(self) -> None:
-        text, tip = status_line(sync_service.sync_status(self.runner.store),
-                                self.runner.running)
+        status = sync_service.sync_status(self.runner.store)
+        text, tip = status_line(status, self.runner.running)
+        if not status.configured and self.runner.mailbox_configured():
+            # a rep with only an Outlook mailbox: say how that went instead
+            text = tr("Synchronising…") if self.runner.running else tr("Outlook calendar")
+            tip = tr("No central database is set up: your data stays on this computer. "
+                     "Your Outlook calendar is synchronised.")
         self.setText(text)
         self.setToolTip(tip + "\n" + tr("Click to open the Sync page"))

@@ -157,6 +157,12 @@ def test_f9_with_only_a_mailbox_synchronises_outlook(qtbot, store, ews, page):
     with qtbot.waitSignal(page.runner.sig_finished, timeout=WAIT_MS) as finished:
         page.sync_button.click()  # "Synchronise now", no central database set up
     assert finished.args[1] and len(ews.items("calendar")) == 1
+    from salesdesk.ui.sync_runner import SyncStatusButton
+
+    line = SyncStatusButton(page.runner)
+    qtbot.addWidget(line)
+    assert line.text() == "Outlook calendar"  # not "Sync not set up"
+    assert "Outlook calendar is synchronised" in line.toolTip()
 
 
 def test_a_failed_mailbox_part_does_not_hide_the_central_result(qtbot, store, ews, page,
